@@ -1,0 +1,74 @@
+// mote kernels — fixed-point arithmetic shared by every quantized kernel.
+//
+// Real multipliers (e.g. input_scale * filter_scale / output_scale) are represented as a Q31
+// mantissa `multiplier` in [2^30, 2^31) and a power-of-two `shift` (positive = left), so that
+//   real ≈ multiplier * 2^(shift - 31).
+// The rounding rules below are the ones the .tflite reference kernels use, so results match them
+// bit for bit: a saturating rounding doubling high multiply followed by a rounding (half away from
+// zero) right shift.
+//
+//   int32_t m; int s;
+//   quantize_multiplier(0.0123, &m, &s);            // prepare time, once
+//   int32_t y = multiply_by_quantized_multiplier(acc, m, s) + output_zero_point;  // per element
+#pragma once
+
+#include <stdint.h>
+
+namespace mote {
+
+// Splits `real` into a Q31 mantissa and an exponent. real == 0 gives (0, 0); exponents below -31
+// flush to (0, 0). No libm: works in freestanding builds.
+void quantize_multiplier(double real, int32_t* multiplier, int* shift);
+
+inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == b && a == INT32_MIN) return INT32_MAX;
+  int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
+}
+
+// Division by 2^exponent rounding half away from zero; exponent in [0, 31].
+inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+  const int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right);
+}
+
+// 64-bit accumulator variant used by 16x8 kernels: the multiplier is reduced to Q15 and one
+// rounding shift applied. Valid for |x| < 2^47 and shift in [-31, 8).
+inline int32_t multiply_by_quantized_multiplier(int64_t x, int32_t multiplier, int shift) {
+  const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+  const int total_shift = 15 - shift;
+  const int64_t round = int64_t{1} << (total_shift - 1);
+  const int64_t result = (x * static_cast<int64_t>(reduced) + round) >> total_shift;
+  return static_cast<int32_t>(result);
+}
+
+// Clamp range of a quantized tensor after a fused activation (0 none, 1 relu, 2 relu_n1_to_1,
+// 3 relu6), given the type's [qmin, qmax]. Uses the same float rounding as the reference: the
+// bound f quantizes to zero_point + round(f / scale).
+void activation_range_quantized(uint8_t activation, float scale, int32_t zero_point, int32_t qmin,
+                                int32_t qmax, int32_t* act_min, int32_t* act_max);
+// Float clamp range for a fused activation (±FLT_MAX for none).
+void activation_range_float(uint8_t activation, float* act_min, float* act_max);
+
+// round() without libm: half away from zero, for |x| < 2^62.
+inline double round_half_away(double x) {
+  if (x >= 0) {
+    double t = static_cast<double>(static_cast<int64_t>(x));
+    return (x - t >= 0.5) ? t + 1.0 : t;
+  }
+  double t = static_cast<double>(static_cast<int64_t>(x));
+  return (t - x >= 0.5) ? t - 1.0 : t;
+}
+inline float round_half_away(float x) { return static_cast<float>(round_half_away(static_cast<double>(x))); }
+
+}  // namespace mote
