@@ -153,6 +153,14 @@ size_t format_message(char* out, size_t capacity, const char* fmt, ...) {
   return s.len;
 }
 
+size_t format_message_v(char* out, size_t capacity, const char* fmt, va_list ap) {
+  if (out == nullptr || capacity == 0) return 0;
+  Sink s{out, capacity, 0};
+  vformat(s, fmt, ap);
+  out[s.len] = '\0';
+  return s.len;
+}
+
 Status fail(Error* err, Status code, const char* fmt, ...) {
   if (err == nullptr) return code;
 #if defined(MOTE_STRIP_ERROR_STRINGS)

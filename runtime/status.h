@@ -13,6 +13,7 @@
 // become empty.
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,9 @@ size_t format_message(char* out, size_t capacity, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+// va_list form of format_message().
+size_t format_message_v(char* out, size_t capacity, const char* fmt, va_list ap);
 
 }  // namespace mote
 
