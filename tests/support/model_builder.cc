@@ -367,7 +367,10 @@ std::vector<uint8_t> ModelBuilder::finish() {
     opcode_children.push_back([this, i, &L](Writer& w) {
       const OpCode& oc = opcodes_[i];
       std::vector<TField> f;
-      f.push_back(scalar_field<int8_t>(0, static_cast<int8_t>(oc.code < 127 && oc.code >= 0 ? oc.code : 127)));
+      // deprecated_builtin_code: the code itself below 127, 127 (PLACEHOLDER_FOR_GREATER_OP_CODES)
+      // above; negative codes (broken models) are written into both fields.
+      const int32_t dep = oc.code >= 127 ? 127 : (oc.code < -128 ? -128 : oc.code);
+      f.push_back(scalar_field<int8_t>(0, static_cast<int8_t>(dep)));
       if (!oc.custom.empty()) f.push_back(offset_field(1, string_child(oc.custom)));
       f.push_back(scalar_field<int32_t>(2, oc.version));
       f.push_back(scalar_field<int32_t>(3, oc.code));
