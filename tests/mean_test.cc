@@ -1,0 +1,300 @@
+// MEAN: the op through the interpreter (which exercises the axis grouping and the mean_* kernels)
+// against a naive reference written here: every output element sums its inputs in row-major
+// order, then int8/int16 rescale with the reference's folded multiplier. Hand-computed values,
+// keep_dims on and off, negative and repeated axes, differing input/output scales, validation.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/interpreter.h"
+#include "runtime/kernels/mean.h"
+#include "runtime/op_resolver.h"
+#include "tests/support/model_builder.h"
+
+namespace mote {
+namespace {
+
+using testing::AlignedModel;
+using testing::ModelBuilder;
+using testing::Options;
+using testing::Quant;
+
+// ---------------------------------------------------------------------------------------------
+// Reference.
+
+void ref_quantize(double real, int32_t* m, int32_t* shift) {
+  int e = 0;
+  const double q = std::frexp(real, &e);
+  int64_t qf = static_cast<int64_t>(std::round(q * 2147483648.0));
+  if (qf == (int64_t{1} << 31)) {
+    qf /= 2;
+    ++e;
+  }
+  *m = static_cast<int32_t>(qf);
+  *shift = e;
+}
+
+int32_t ref_rescale32(int32_t x, int32_t m, int32_t shift) {
+  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  const int64_t prod = static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(x) << left)) * m;
+  const int64_t nudge = prod >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
+  const int64_t high = (prod + nudge) / (int64_t{1} << 31);
+  const int64_t mag = high < 0 ? -high : high;
+  const int64_t q = (mag + ((int64_t{1} << right) >> 1)) >> right;
+  return static_cast<int32_t>(high < 0 ? -q : q);
+}
+
+struct Case {
+  std::vector<int32_t> shape;
+  std::vector<int32_t> axes;
+  bool keep_dims;
+};
+
+std::vector<bool> reduced_mask(const Case& c) {
+  std::vector<bool> r(c.shape.size(), false);
+  for (int32_t a : c.axes) r[a < 0 ? a + static_cast<int32_t>(c.shape.size()) : a] = true;
+  return r;
+}
+
+std::vector<int32_t> out_shape(const Case& c) {
+  std::vector<int32_t> s;
+  const auto r = reduced_mask(c);
+  for (size_t i = 0; i < c.shape.size(); ++i) {
+    if (!r[i]) s.push_back(c.shape[i]);
+    else if (c.keep_dims) s.push_back(1);
+  }
+  return s;
+}
+
+// Sums per output element, inputs taken in row-major order; also returns the reduced count.
+template <typename Acc, typename T>
+std::vector<Acc> ref_sums(const Case& c, const std::vector<T>& in, int64_t* count) {
+  const auto r = reduced_mask(c);
+  const int rank = static_cast<int>(c.shape.size());
+  int64_t outs = 1;
+  *count = 1;
+  for (int i = 0; i < rank; ++i) (r[i] ? *count : outs) *= c.shape[i];
+  std::vector<Acc> sums(static_cast<size_t>(outs), Acc(0));
+  std::vector<int32_t> idx(rank, 0);
+  for (size_t k = 0; k < in.size(); ++k) {
+    int64_t o = 0;
+    for (int i = 0; i < rank; ++i)
+      if (!r[i]) o = o * c.shape[i] + idx[i];
+    sums[static_cast<size_t>(o)] += in[k];
+    for (int i = rank - 1; i >= 0; --i) {
+      if (++idx[i] < c.shape[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return sums;
+}
+
+template <typename T>
+std::vector<T> ref_mean_int(const Case& c, const std::vector<T>& in, float in_scale, int32_t in_zp, float out_scale,
+                            int32_t out_zp) {
+  int64_t n = 0;
+  const auto sums = ref_sums<int64_t>(c, in, &n);
+  int32_t m, s;
+  ref_quantize(static_cast<double>(in_scale) / static_cast<double>(out_scale), &m, &s);
+  // Division by n folded into the multiplier: k = floor(log2 n), capped at 32 and 31 + shift.
+  int k = 0;
+  while ((int64_t{1} << (k + 1)) <= n) ++k;
+  k = std::min({k, 32, 31 + s});
+  m = static_cast<int32_t>((static_cast<int64_t>(m) << k) / n);
+  s -= k;
+  std::vector<T> out;
+  for (int64_t sum : sums) {
+    const int32_t v = ref_rescale32(static_cast<int32_t>(sum - in_zp * n), m, s) + out_zp;
+    out.push_back(static_cast<T>(std::min<int32_t>(std::max<int32_t>(v, std::numeric_limits<T>::min()),
+                                                   std::numeric_limits<T>::max())));
+  }
+  return out;
+}
+
+std::vector<float> ref_mean_f32(const Case& c, const std::vector<float>& in) {
+  int64_t n = 0;
+  auto sums = ref_sums<float>(c, in, &n);
+  for (auto& v : sums) v = v / static_cast<float>(n);
+  return sums;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness.
+
+struct Harness {
+  explicit Harness(const std::vector<uint8_t>& bytes) : am(bytes) {}
+  AlignedModel am;
+  Model model;
+  OpResolver resolver;
+  Interpreter interp;
+  std::vector<uint64_t> arena = std::vector<uint64_t>(1 << 15);
+  Error err;
+  Status prepare() {
+    Status s = model.load(am.data(), am.size(), &err);
+    if (s != Status::kOk) return s;
+    (void)resolver.add(op_mean());
+    return interp.prepare(model, resolver, arena.data(), arena.size() * sizeof(uint64_t), &err);
+  }
+  template <typename T>
+  std::vector<T> run(const std::vector<T>& in) {
+    EXPECT_EQ(interp.input(0).bytes, in.size() * sizeof(T));
+    std::memcpy(interp.input(0).data, in.data(), in.size() * sizeof(T));
+    EXPECT_EQ(interp.invoke(&err), Status::kOk) << err.message;
+    TensorRef t = interp.output(0);
+    std::vector<T> v(t.bytes / sizeof(T));
+    std::memcpy(v.data(), t.data, t.bytes);
+    return v;
+  }
+};
+
+std::vector<uint8_t> build(TensorType type, const Case& c, Quant qin, Quant qout, std::vector<int32_t> oshape = {},
+                           bool const_axis = true) {
+  ModelBuilder b;
+  int in = b.add_tensor(type, c.shape, qin);
+  int ax = const_axis ? b.add_const_i32({static_cast<int32_t>(c.axes.size())}, c.axes)
+                      : b.add_tensor(TensorType::kInt32, {static_cast<int32_t>(c.axes.size())});
+  int out = b.add_tensor(type, oshape.empty() ? out_shape(c) : oshape, qout);
+  b.add_op(BuiltinOp::MEAN, {in, ax}, {out}, Options::reducer(c.keep_dims));
+  b.set_inputs(const_axis ? std::vector<int32_t>{in} : std::vector<int32_t>{in, ax});
+  b.set_outputs({out});
+  return b.finish();
+}
+
+template <typename T>
+std::vector<T> random_vec(std::mt19937& rng, size_t n) {
+  std::uniform_int_distribution<int> dist(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+  std::vector<T> v(n);
+  for (auto& e : v) e = static_cast<T>(dist(rng));
+  return v;
+}
+
+size_t count(const std::vector<int32_t>& s) {
+  size_t n = 1;
+  for (int32_t d : s) n *= static_cast<size_t>(d);
+  return n;
+}
+
+const Case kCases[] = {
+    {{2, 3, 5, 7}, {1, 2}, true},     // NHWC global average, batch 2, odd channels
+    {{2, 3, 5, 7}, {1, 2}, false},
+    {{2, 3, 5, 7}, {2, 1}, false},    // axes in either order
+    {{1, 4, 4, 3}, {-1}, true},       // negative axis: reduce channels
+    {{3, 2, 6}, {0, 2}, false},       // non-adjacent reduced dims
+    {{3, 2, 6}, {1, 1, -2}, true},    // duplicates
+    {{2, 3, 4}, {0, 1, 2}, false},    // everything: a scalar
+    {{4, 1, 5}, {1}, false},          // reducing a size-1 dim only: a copy with rescale
+    {{5, 1, 1, 9}, {1, 2}, false},    // reduced dims of size 1 next to kept ones
+};
+
+// ---------------------------------------------------------------------------------------------
+// Tests.
+
+TEST(MeanKernel, FoldCountMatchesHandValues) {
+  int32_t m = 1 << 30, s = 1;  // 1.0
+  mean_fold_count(4, &m, &s);  // k = 2: m = 2^32 / 4 = 2^30, shift -1 (0.5 * 2^-... = 1/4)
+  EXPECT_EQ(m, 1 << 30);
+  EXPECT_EQ(s, -1);
+  m = 1 << 30;
+  s = 1;
+  mean_fold_count(3, &m, &s);  // k = 1: m = 2^31 / 3
+  EXPECT_EQ(m, 715827882);
+  EXPECT_EQ(s, 0);
+  m = 1 << 30;
+  s = -30;
+  mean_fold_count(1 << 10, &m, &s);  // k capped at 31 + shift = 1
+  EXPECT_EQ(m, (int64_t{1} << 31) / 1024);
+  EXPECT_EQ(s, -31);
+}
+
+TEST(MeanOp, Int8HandComputedAxes12) {
+  // 1x2x2x2, same scale 0.5 both sides, zero point 0. Channel 0: {1, 2, 3, 5} -> 2.75 -> 3;
+  // channel 1: {-1, -2, -3, -4} -> -2.5 -> -3 (the rescale rounds this tie away from zero).
+  const Case c{{1, 2, 2, 2}, {1, 2}, true};
+  Harness h(build(TensorType::kInt8, c, Quant(0.5f, 0), Quant(0.5f, 0)));
+  ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
+  EXPECT_EQ(h.run(std::vector<int8_t>{1, -1, 2, -2, 3, -3, 5, -4}), (std::vector<int8_t>{3, -3}));
+  EXPECT_EQ(h.interp.output(0).shape.rank, 4);
+}
+
+TEST(MeanOp, Int8DifferingScalesHandComputed) {
+  // Input scale 0.5 zp 2, output scale 0.25 zp -1; values {4, 6, 9} (real 1, 2, 3.5): mean
+  // 6.5 / 3 = 2.1667 real = 8.667 steps -> 9, - 1 = 8.
+  const Case c{{1, 3}, {1}, false};
+  Harness h(build(TensorType::kInt8, c, Quant(0.5f, 2), Quant(0.25f, -1)));
+  ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
+  EXPECT_EQ(h.run(std::vector<int8_t>{4, 6, 9}), (std::vector<int8_t>{8}));
+}
+
+TEST(MeanOp, Int8MatchesReferenceWithAndWithoutRescale) {
+  std::mt19937 rng(61);
+  const struct {
+    float in_scale;
+    int32_t in_zp;
+    float out_scale;
+    int32_t out_zp;
+  } quants[] = {{0.1f, -3, 0.1f, -3}, {0.5f, 2, 0.25f, -1}, {0.02f, -128, 0.07f, 10}, {0.3f, 7, 0.05f, 0}};
+  for (const Case& c : kCases)
+    for (const auto& q : quants) {
+      auto in = random_vec<int8_t>(rng, count(c.shape));
+      Harness h(build(TensorType::kInt8, c, Quant(q.in_scale, q.in_zp), Quant(q.out_scale, q.out_zp)));
+      ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
+      EXPECT_EQ(h.run(in), ref_mean_int(c, in, q.in_scale, q.in_zp, q.out_scale, q.out_zp))
+          << "axes " << c.axes.size() << " keep " << c.keep_dims << " scales " << q.in_scale << "/" << q.out_scale;
+      EXPECT_EQ(h.interp.output(0).shape.rank, static_cast<int32_t>(out_shape(c).size()));
+    }
+}
+
+TEST(MeanOp, Int16MatchesReference) {
+  std::mt19937 rng(67);
+  for (const Case& c : kCases) {
+    auto in = random_vec<int16_t>(rng, count(c.shape));
+    Harness h(build(TensorType::kInt16, c, Quant(0.001f, 0), Quant(0.0007f, 0)));
+    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
+    EXPECT_EQ(h.run(in), ref_mean_int(c, in, 0.001f, 0, 0.0007f, 0)) << "axes " << c.axes.size();
+  }
+}
+
+TEST(MeanOp, FloatMatchesReferenceBitForBit) {
+  std::mt19937 rng(71);
+  std::uniform_real_distribution<float> dist(-100.0f, 100.0f);
+  for (const Case& c : kCases) {
+    std::vector<float> in(count(c.shape));
+    for (auto& v : in) v = dist(rng);
+    Harness h(build(TensorType::kFloat32, c, Quant(), Quant()));
+    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
+    EXPECT_EQ(h.run(in), ref_mean_f32(c, in)) << "axes " << c.axes.size();
+  }
+}
+
+TEST(MeanOp, RejectsWrongOutputShapeNamingBothShapes) {
+  const Case c{{2, 3, 5, 7}, {1, 2}, false};
+  Harness h(build(TensorType::kInt8, c, Quant(0.1f, 0), Quant(0.1f, 0), {2, 1, 1, 7}));
+  EXPECT_EQ(h.prepare(), Status::kInvalidModel);
+  EXPECT_NE(std::string(h.err.message).find("[2,1,1,7]"), std::string::npos) << h.err.message;
+  EXPECT_NE(std::string(h.err.message).find("[2,7]"), std::string::npos) << h.err.message;
+}
+
+TEST(MeanOp, RejectsBadAxes) {
+  {
+    const Case c{{2, 3}, {2}, false};
+    Harness h(build(TensorType::kFloat32, c, Quant(), Quant(), {2, 3}));
+    EXPECT_EQ(h.prepare(), Status::kInvalidModel);
+    EXPECT_NE(std::string(h.err.message).find("axis 2 out of range"), std::string::npos) << h.err.message;
+  }
+  {
+    const Case c{{2, 3}, {1}, false};
+    Harness h(build(TensorType::kFloat32, c, Quant(), Quant(), {}, /*const_axis=*/false));
+    EXPECT_EQ(h.prepare(), Status::kUnsupported);
+    EXPECT_NE(std::string(h.err.message).find("constant"), std::string::npos) << h.err.message;
+  }
+}
+
+}  // namespace
+}  // namespace mote
