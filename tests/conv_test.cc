@@ -365,6 +365,41 @@ TEST(ConvCommon, ChannelMultiplierIsComputedInDouble) {
   EXPECT_EQ(s, 0);
 }
 
+// requantize() must equal quant.h's multiply_by_quantized_multiplier for every multiplier and
+// shift quantize_multiplier can produce.
+TEST(ConvCommon, RequantizeEqualsMultiplyByQuantizedMultiplier) {
+  std::mt19937 rng(2024);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int32_t> mant(1 << 30, INT32_MAX);
+  std::uniform_int_distribution<int32_t> small(-70000, 70000);
+  std::uniform_int_distribution<int32_t> shifts(-31, 30);
+  const int32_t edge_x[] = {0, 1, -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN, INT32_MIN + 1, 1 << 30};
+  const int32_t edge_m[] = {0, 1, 1 << 30, INT32_MAX, (1 << 30) + 1};
+  int64_t checked = 0;
+  for (int32_t s = -31; s <= 30; ++s)
+    for (int32_t x : edge_x)
+      for (int32_t m : edge_m) {
+        ASSERT_EQ(requantize(x, m, s), multiply_by_quantized_multiplier(x, m, s))
+            << x << " " << m << " " << s;
+        ++checked;
+      }
+  for (int i = 0; i < 2000000; ++i) {
+    const int32_t x = (i & 1) ? any(rng) : small(rng);
+    const int32_t m = (i & 2) ? mant(rng) : any(rng) & INT32_MAX;
+    const int32_t s = (i & 4) ? shifts(rng) : -(i % 12);
+    ASSERT_EQ(requantize(x, m, s), multiply_by_quantized_multiplier(x, m, s))
+        << x << " " << m << " " << s;
+    ++checked;
+  }
+  // Exact halves: x * m / 2^(31 - s) lands on .5 for both signs.
+  for (int32_t r = 1; r <= 20; ++r)
+    for (int32_t x = -4096; x <= 4096; ++x) {
+      ASSERT_EQ(requantize(x, 1 << 30, -r), multiply_by_quantized_multiplier(x, 1 << 30, -r));
+      ++checked;
+    }
+  EXPECT_GT(checked, 2000000);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kernels against the naive reference.
 
@@ -553,9 +588,9 @@ TEST(Conv2DKernel, S8HandComputed) {
   p.act_max = 127;
   int32_t mult = 0, shift = 0;
   conv_channel_multiplier(1.0f, 0.5f, 1.0f, &mult, &shift);  // x 0.5
-  int16_t scratch[4];
+  std::vector<int16_t> scratch(conv2d_s8_scratch_bytes(p) / 2);
   int8_t out[4];
-  conv2d_s8(p, &mult, &shift, in, w, bias, out, scratch);
+  conv2d_s8(p, &mult, &shift, in, w, bias, out, scratch.data());
   // windows (x - 1): [0 1 3 4] -> 0 - 3 + 8 = 5; [1 2 4 5] -> 1 - 4 + 10 = 7;
   //                  [3 4 6 7] -> 3 - 6 + 14 = 11; [4 5 7 8] -> 4 - 7 + 16 = 13.
   // (acc + 10) * 0.5 rounded half away from zero, - 3: 7.5->8-3, 8.5->9-3, 10.5->11-3, 11.5->12-3.
@@ -575,8 +610,9 @@ TEST(Conv2DKernel, F32HandComputedSamePaddingStride2) {
   const float bias = 0.5f;
   Conv2DParams p = params_of(g);
   activation_range_float(3, &p.act_min_f, &p.act_max_f);  // RELU6
-  float scratch[9], out[4];
-  conv2d_f32(p, in.data(), w.data(), &bias, out, scratch);
+  std::vector<float> scratch(conv2d_f32_scratch_bytes(p) / 4);
+  float out[4];
+  conv2d_f32(p, in.data(), w.data(), &bias, out, scratch.data());
   EXPECT_EQ(out[0], 6.0f);  // 9.5 clamped
   EXPECT_EQ(out[1], 6.0f);  // 6.5 clamped
   EXPECT_EQ(out[2], 6.0f);

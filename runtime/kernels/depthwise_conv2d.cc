@@ -48,7 +48,7 @@ struct KernelS8 {
       int32_t a = acc[i];
       if (bias != nullptr)
         a = static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(bias[c]));
-      const int32_t v = multiply_by_quantized_multiplier(a, multipliers[c], shifts[c]);
+      const int32_t v = requantize(a, multipliers[c], shifts[c]);
       out[c] = static_cast<int8_t>(clamp(v + p.output_offset, p.act_min, p.act_max));
     }
   }
