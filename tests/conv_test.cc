@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -85,9 +85,9 @@ inline int64_t requant32(int64_t acc, int32_t m, int32_t shift) {
   const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
   const int64_t x = acc * (int64_t{1} << left);
   EXPECT_TRUE(x >= INT32_MIN && x <= INT32_MAX) << "test overflowed the int32 input";
-  int64_t hi = (x == INT32_MIN && m == INT32_MIN) ? INT32_MAX
-                                                   : floor_div(x * m + (int64_t{1} << 30),
-                                                               int64_t{1} << 31);
+  int64_t hi = (x == INT32_MIN && m == INT32_MIN)
+                   ? INT32_MAX
+                   : floor_div(x * m + (int64_t{1} << 30), int64_t{1} << 31);
   if (right == 0) return hi;
   const int64_t mag = ((hi < 0 ? -hi : hi) + (int64_t{1} << (right - 1))) >> right;
   return hi < 0 ? -mag : mag;
@@ -298,7 +298,8 @@ TEST(ConvCommon, OutputSizeSameAndValid) {
   EXPECT_EQ(out, 6);
   ASSERT_TRUE(conv_output_size(false, 49, 10, 2, 1, &out));
   EXPECT_EQ(out, 20);
-  ASSERT_TRUE(conv_output_size(false, 2, 3, 1, 1, &out));  // window larger than input: 0 (truncated)
+  ASSERT_TRUE(
+      conv_output_size(false, 2, 3, 1, 1, &out));  // window larger than input: 0 (truncated)
   EXPECT_EQ(out, 0);
   EXPECT_FALSE(conv_output_size(false, 0, 5, 1, 1, &out));  // (0 + 1 - 5) / 1 < 0
   EXPECT_FALSE(conv_output_size(true, 10, 0, 1, 1, &out));
@@ -412,10 +413,11 @@ struct Case {
 
 std::string describe(const Case& c) {
   char buf[200];
-  std::snprintf(buf, sizeof(buf),
-                "n%d %dx%dx%d -> oc%d filter %dx%d groups %d stride %d,%d dilation %d,%d %s act %d%s",
-                c.n, c.h, c.w, c.c, c.oc, c.fh, c.fw, c.groups, c.sh, c.sw, c.dh, c.dw,
-                c.same ? "SAME" : "VALID", c.act, c.bias ? "" : " no bias");
+  std::snprintf(
+      buf, sizeof(buf),
+      "n%d %dx%dx%d -> oc%d filter %dx%d groups %d stride %d,%d dilation %d,%d %s act %d%s", c.n,
+      c.h, c.w, c.c, c.oc, c.fh, c.fw, c.groups, c.sh, c.sw, c.dh, c.dw, c.same ? "SAME" : "VALID",
+      c.act, c.bias ? "" : " no bias");
   return buf;
 }
 
@@ -456,11 +458,11 @@ std::vector<Case> grid() {
         }
   cases.push_back({1, 9, 9, 5, 7, 3, 3, 1, 2, 1, 1, 2, true, 3});  // mixed stride / dilation
   cases.push_back({1, 5, 8, 7, 3, 3, 2, 1, 1, 2, 2, 1, false, 1});
-  cases.push_back({3, 4, 4, 4, 6, 3, 3, 2, 1, 1, 1, 1, true, 0});   // 2 groups
-  cases.push_back({1, 6, 6, 6, 9, 1, 1, 3, 1, 1, 1, 1, true, 2});   // 3 groups, 1x1
-  cases.push_back({1, 8, 8, 16, 24, 1, 1, 1, 1, 1, 1, 1, true, 3});  // pointwise
-  cases.push_back({1, 10, 6, 1, 8, 10, 4, 1, 2, 2, 1, 1, true, 1});  // kws-like first layer
-  cases.push_back({1, 3, 3, 2, 2, 5, 5, 1, 1, 1, 1, 1, true, 0});    // window larger than input
+  cases.push_back({3, 4, 4, 4, 6, 3, 3, 2, 1, 1, 1, 1, true, 0});     // 2 groups
+  cases.push_back({1, 6, 6, 6, 9, 1, 1, 3, 1, 1, 1, 1, true, 2});     // 3 groups, 1x1
+  cases.push_back({1, 8, 8, 16, 24, 1, 1, 1, 1, 1, 1, 1, true, 3});   // pointwise
+  cases.push_back({1, 10, 6, 1, 8, 10, 4, 1, 2, 2, 1, 1, true, 1});   // kws-like first layer
+  cases.push_back({1, 3, 3, 2, 2, 5, 5, 1, 1, 1, 1, 1, true, 0});     // window larger than input
   cases.push_back({1, 5, 5, 300, 4, 1, 1, 1, 1, 1, 1, 1, false, 0});  // long dot product
   Case nb = {2, 5, 4, 3, 4, 3, 3, 1, 1, 1, 1, 1, true, 0};
   nb.bias = false;
@@ -628,7 +630,8 @@ struct RunResult {
   std::vector<uint8_t> output;
 };
 
-RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs) {
+RunResult run_model(const std::vector<uint8_t>& bytes,
+                    const std::vector<std::vector<uint8_t>>& inputs) {
   RunResult r;
   testing::AlignedModel m(bytes);
   Model model;
@@ -723,8 +726,8 @@ struct S8Model {
       q.mult.push_back(m);
       q.shift.push_back(s);
     }
-    q.act_min = out_zp + 0;                                  // RELU6: round(0 / 0.1)
-    q.act_max = out_zp + 60;                                 // round(6 / 0.1)
+    q.act_min = out_zp + 0;   // RELU6: round(0 / 0.1)
+    q.act_max = out_zp + 60;  // round(6 / 0.1)
     return ref::conv_s8(g, q, input, filter, bias.data());
   }
 };
@@ -749,7 +752,8 @@ TEST(Conv2DOp, Int8DilatedValidNoBiasWithDefaultOptions) {
   // Build by hand: no bias (input -1), options with only padding and strides (dilation defaults
   // to 1, so give it explicitly), per-tensor filter scale.
   testing::ModelBuilder& b = m.b;
-  int in = b.add_tensor(TensorType::kInt8, {g.n, g.h, g.w, g.c}, testing::Quant(m.in_scale, m.in_zp));
+  int in =
+      b.add_tensor(TensorType::kInt8, {g.n, g.h, g.w, g.c}, testing::Quant(m.in_scale, m.in_zp));
   int w = b.add_const_i8({g.oc, g.fh, g.fw, g.fd}, m.filter, testing::Quant(0.01f, 0));
   int out = b.add_tensor(TensorType::kInt8, {g.n, g.oh, g.ow, g.oc}, testing::Quant(0.1f, 4));
   b.add_op(BuiltinOp::CONV_2D, {in, w, -1}, {out},
@@ -812,8 +816,8 @@ TEST(Conv2DOp, Int16Int64BiasAndInt32AccumulatorVariants) {
   for (int o = 0; o < g.oc; ++o) {
     int32_t m;
     int s;
-    quantize_multiplier(static_cast<double>(in_scale) * fscale / static_cast<double>(out_scale),
-                        &m, &s);
+    quantize_multiplier(static_cast<double>(in_scale) * fscale / static_cast<double>(out_scale), &m,
+                        &s);
     q.mult.push_back(m);
     q.shift.push_back(s);
   }
@@ -823,7 +827,8 @@ TEST(Conv2DOp, Int16Int64BiasAndInt32AccumulatorVariants) {
     int in = b.add_tensor(TensorType::kInt16, {g.n, g.h, g.w, g.c}, testing::Quant(in_scale, 0));
     int w = b.add_const_i8({g.oc, g.fh, g.fw, g.fd}, filter, testing::Quant(fscale, 0));
     int bi = variant == 0 ? b.add_const_i64({g.oc}, bias) : -1;
-    int out = b.add_tensor(TensorType::kInt16, {g.n, g.oh, g.ow, g.oc}, testing::Quant(out_scale, 0));
+    int out =
+        b.add_tensor(TensorType::kInt16, {g.n, g.oh, g.ow, g.oc}, testing::Quant(out_scale, 0));
     testing::Options opt = testing::Options::conv2d(Padding::kSame, 1, 1);
     if (variant == 2) opt.i8(6, static_cast<int8_t>(TensorType::kInt32));  // quantized_bias_type
     b.add_op(BuiltinOp::CONV_2D, {in, w, bi}, {out}, opt);
@@ -881,11 +886,11 @@ TEST(Conv2DOp, RejectsBadQuantizationAndShapes) {
   EXPECT_EQ(r.status, Status::kInvalidModel);
   EXPECT_NE(r.message.find("3 scales for 5 output channels"), std::string::npos) << r.message;
 
-  r = run_model(conv_model(TensorType::kInt8, {5, 3, 3, 3},
-                           testing::Quant::per_channel({0.1f, 0.1f, 0.1f, 0.1f, 0.1f}, 0,
-                                                       {0, 0, 3, 0, 0}),
-                           {5}, oq),
-                {input});
+  r = run_model(
+      conv_model(TensorType::kInt8, {5, 3, 3, 3},
+                 testing::Quant::per_channel({0.1f, 0.1f, 0.1f, 0.1f, 0.1f}, 0, {0, 0, 3, 0, 0}),
+                 {5}, oq),
+      {input});
   EXPECT_EQ(r.status, Status::kUnsupported);
   EXPECT_NE(r.message.find("zero point 3 (channel 2)"), std::string::npos) << r.message;
 
@@ -909,29 +914,31 @@ TEST(Conv2DOp, RejectsBadQuantizationAndShapes) {
 
   r = run_model(conv_model(TensorType::kInt8, {5, 3, 3, 3}, wq, {5}, oq, {1, 6, 6, 4}), {input});
   EXPECT_EQ(r.status, Status::kInvalidModel);
-  EXPECT_NE(r.message.find("[1,6,6,4] but the op gives [1,6,6,5]"), std::string::npos)
-      << r.message;
+  EXPECT_NE(r.message.find("[1,6,6,4] but the op gives [1,6,6,5]"), std::string::npos) << r.message;
 }
 
 TEST(Conv2DOp, RejectsBadOptions) {
   std::mt19937 rng(17);
   {
     S8Model m(rng);
-    RunResult r = run_model(m.build({}, testing::Options::conv2d(Padding::kSame, 2, 2, Activation::kTanh)),
-                      {bytes_of(m.input)});
+    RunResult r =
+        run_model(m.build({}, testing::Options::conv2d(Padding::kSame, 2, 2, Activation::kTanh)),
+                  {bytes_of(m.input)});
     EXPECT_EQ(r.status, Status::kUnsupported);
     EXPECT_NE(r.message.find("activation 4"), std::string::npos) << r.message;
   }
   {
     S8Model m(rng);
-    RunResult r = run_model(m.build({}, testing::Options().i8(0, 0)), {bytes_of(m.input)});  // no strides
+    RunResult r =
+        run_model(m.build({}, testing::Options().i8(0, 0)), {bytes_of(m.input)});  // no strides
     EXPECT_EQ(r.status, Status::kInvalidModel);
     EXPECT_NE(r.message.find("stride"), std::string::npos) << r.message;
   }
   {
     S8Model m(rng);
-    RunResult r = run_model(m.build({}, testing::Options::conv2d(Padding::kSame, 2, 2, Activation::kNone, 0, 1)),
-                      {bytes_of(m.input)});
+    RunResult r = run_model(
+        m.build({}, testing::Options::conv2d(Padding::kSame, 2, 2, Activation::kNone, 0, 1)),
+        {bytes_of(m.input)});
     EXPECT_EQ(r.status, Status::kInvalidModel);
     EXPECT_NE(r.message.find("dilation"), std::string::npos) << r.message;
   }
@@ -948,7 +955,7 @@ TEST(Conv2DOp, SeanetConformanceCases) {
     if (!testing::file_exists(dir + "/model.tflite")) continue;
     SCOPED_TRACE(dir);
     RunResult r = run_model(testing::read_file(dir + "/model.tflite"),
-                      {testing::read_file(dir + "/input_0_0.bin")});
+                            {testing::read_file(dir + "/input_0_0.bin")});
     ASSERT_EQ(r.status, Status::kOk) << r.message;
     EXPECT_EQ(r.output, testing::read_file(dir + "/output_0_0.bin"));
     ++ran;

@@ -4,16 +4,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "runtime/interpreter.h"
 #include "runtime/kernels/conv_common.h"
 #include "runtime/kernels/depthwise_conv2d.h"
 #include "runtime/kernels/quant.h"
+#include "runtime/model.h"
+#include "runtime/op_resolver.h"
+#include "tests/support/model_builder.h"
+#include "tests/support/test_support.h"
 
 namespace mote {
 namespace ref {
@@ -79,9 +84,9 @@ inline int64_t requant32(int64_t acc, int32_t m, int32_t shift) {
   const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
   const int64_t x = acc * (int64_t{1} << left);
   EXPECT_TRUE(x >= INT32_MIN && x <= INT32_MAX) << "test overflowed the int32 input";
-  int64_t hi = (x == INT32_MIN && m == INT32_MIN) ? INT32_MAX
-                                                   : floor_div(x * m + (int64_t{1} << 30),
-                                                               int64_t{1} << 31);
+  int64_t hi = (x == INT32_MIN && m == INT32_MIN)
+                   ? INT32_MAX
+                   : floor_div(x * m + (int64_t{1} << 30), int64_t{1} << 31);
   if (right == 0) return hi;
   const int64_t mag = ((hi < 0 ? -hi : hi) + (int64_t{1} << (right - 1))) >> right;
   return hi < 0 ? -mag : mag;
@@ -135,7 +140,8 @@ inline std::vector<float> dw_f32(const Geo& g, const std::vector<float>& in,
               for (int kx = 0; kx < g.fw; ++kx) {
                 const int y = oy * g.sh - g.pt + ky * g.dh, x = ox * g.sw - g.pl + kx * g.dw;
                 if (y < 0 || y >= g.h || x < 0 || x >= g.w) continue;
-                total += in[((b * g.h + y) * g.w + x) * g.c + ic] * w[(ky * g.fw + kx) * g.oc() + o];
+                total +=
+                    in[((b * g.h + y) * g.w + x) * g.c + ic] * w[(ky * g.fw + kx) * g.oc() + o];
               }
             const float v = total + (bias ? bias[o] : 0.0f);
             out[((b * g.oh + oy) * g.ow + ox) * g.oc() + o] = std::min(std::max(v, lo), hi);
@@ -199,8 +205,8 @@ std::string describe(const Case& c) {
   char buf[200];
   std::snprintf(buf, sizeof(buf),
                 "n%d %dx%dx%d x%d filter %dx%d stride %d,%d dilation %d,%d %s act %d%s", c.n, c.h,
-                c.w, c.c, c.m, c.fh, c.fw, c.sh, c.sw, c.dh, c.dw, c.same ? "SAME" : "VALID",
-                c.act, c.bias ? "" : " no bias");
+                c.w, c.c, c.m, c.fh, c.fw, c.sh, c.sw, c.dh, c.dw, c.same ? "SAME" : "VALID", c.act,
+                c.bias ? "" : " no bias");
   return buf;
 }
 
@@ -304,10 +310,12 @@ TEST(DepthwiseConv2DKernel, S8ExtremeProducts) {
   p.act_min = -128;
   p.act_max = 127;
   std::vector<int32_t> mult(40), shift(40);
-  for (int o = 0; o < 40; ++o) conv_channel_multiplier(1.0f, 1.0f / 4096.0f, 1.0f, &mult[o], &shift[o]);
+  for (int o = 0; o < 40; ++o)
+    conv_channel_multiplier(1.0f, 1.0f / 4096.0f, 1.0f, &mult[o], &shift[o]);
   std::vector<int8_t> out(40);
   depthwise_conv2d_s8(p, mult.data(), shift.data(), in.data(), w.data(), nullptr, out.data());
-  // channel 0: 9 * 255 * -128 / 4096 = -71.72 -> -72; channel 1: 9 * 255 * 127 / 4096 = 71.16 -> 71.
+  // channel 0: 9 * 255 * -128 / 4096 = -71.72 -> -72; channel 1: 9 * 255 * 127 / 4096 = 71.16
+  // -> 71.
   EXPECT_EQ(out[0], -72);
   EXPECT_EQ(out[1], 71);
   EXPECT_EQ(out[39], -72);
@@ -390,6 +398,226 @@ TEST(DepthwiseConv2DKernel, S8HandComputedMultiplier2) {
   const int8_t want11[4] = {12, 21, 10, 120};
   EXPECT_EQ(0, std::memcmp(out, want00, 4));
   EXPECT_EQ(0, std::memcmp(out + 12, want11, 4));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The op end to end: ModelBuilder models through the interpreter, DEPTHWISE_CONV_2D only.
+
+struct RunResult {
+  Status status = Status::kOk;
+  std::string message;
+  std::vector<uint8_t> output;
+};
+
+RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<uint8_t>& input) {
+  RunResult r;
+  testing::AlignedModel m(bytes);
+  Model model;
+  Error err;
+  r.status = model.load(m.data(), m.size(), &err);
+  r.message = err.message;
+  if (r.status != Status::kOk) return r;
+  OpResolver resolver;
+  EXPECT_EQ(resolver.add(op_depthwise_conv_2d()), Status::kOk);
+  std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
+  ArenaPlan plan;
+  r.status = Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err);
+  r.message = err.message;
+  if (r.status != Status::kOk) return r;
+  std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
+  Interpreter interp;
+  r.status = interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err);
+  r.message = err.message;
+  if (r.status != Status::kOk) return r;
+  TensorRef in = interp.input(0);
+  EXPECT_EQ(in.bytes, input.size());
+  std::memcpy(in.data, input.data(), std::min(in.bytes, input.size()));
+  r.status = interp.invoke(&err);
+  r.message = err.message;
+  TensorRef out = interp.output(0);
+  const uint8_t* d = static_cast<const uint8_t*>(out.data);
+  r.output.assign(d, d + out.bytes);
+  return r;
+}
+
+template <typename T>
+std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+std::vector<int32_t> multipliers_for(float in_scale, const std::vector<float>& fs, float out_scale,
+                                     std::vector<int32_t>* shifts) {
+  std::vector<int32_t> mult;
+  for (float f : fs) {
+    int32_t m;
+    int s;
+    quantize_multiplier(static_cast<double>(in_scale) * f / static_cast<double>(out_scale), &m, &s);
+    mult.push_back(m);
+    shifts->push_back(s);
+  }
+  return mult;
+}
+
+// int8, multiplier 2, stride 2, SAME, RELU6, per-channel scales, batch 2.
+TEST(DepthwiseConv2DOp, Int8PerChannelMatchesReference) {
+  std::mt19937 rng(21);
+  const Geo g = ref::make_geo(2, 9, 8, 3, 2, 3, 3, 2, 2, 1, 1, true);
+  const float in_scale = 0.04f, out_scale = 0.05f;
+  const int32_t in_zp = 7, out_zp = -5;
+  const std::vector<float> fs = {0.01f, 0.02f, 0.005f, 0.013f, 0.008f, 0.017f};
+  std::vector<int8_t> input = ref::random_s8(rng, g.in_size());
+  std::vector<int8_t> filter = ref::random_s8(rng, g.filter_size(), -127);
+  std::vector<int32_t> bias = ref::random_i32(rng, g.oc(), -500, 500);
+  testing::ModelBuilder b;
+  int in = b.add_tensor(TensorType::kInt8, {g.n, g.h, g.w, g.c}, testing::Quant(in_scale, in_zp));
+  int w = b.add_const_i8({1, g.fh, g.fw, g.oc()}, filter, testing::Quant::per_channel(fs, 3));
+  int bi = b.add_const_i32({g.oc()}, bias);
+  int out =
+      b.add_tensor(TensorType::kInt8, {g.n, g.oh, g.ow, g.oc()}, testing::Quant(out_scale, out_zp));
+  b.add_op(BuiltinOp::DEPTHWISE_CONV_2D, {in, w, bi}, {out},
+           testing::Options::depthwise_conv2d(Padding::kSame, 2, 2, 2, Activation::kRelu6));
+  b.set_inputs({in});
+  b.set_outputs({out});
+  RunResult r = run_model(b.finish(), bytes_of(input));
+  ASSERT_EQ(r.status, Status::kOk) << r.message;
+
+  std::vector<int32_t> shifts;
+  std::vector<int32_t> mult = multipliers_for(in_scale, fs, out_scale, &shifts);
+  std::vector<int64_t> sums = ref::dw_sums(g, input, filter, -in_zp);
+  std::vector<uint8_t> want(sums.size());
+  for (size_t i = 0; i < sums.size(); ++i) {
+    const int o = static_cast<int>(i % g.oc());
+    const int64_t v = ref::requant32(sums[i] + bias[o], mult[o], shifts[o]) + out_zp;
+    want[i] = static_cast<uint8_t>(static_cast<int8_t>(ref::clamp64(v, out_zp, out_zp + 120)));
+  }
+  EXPECT_EQ(r.output, want);
+}
+
+// int16 with int64 bias, and float; dilation 2 VALID, no depth_multiplier option (0 = from shapes).
+TEST(DepthwiseConv2DOp, Int16AndFloatMatchReference) {
+  std::mt19937 rng(22);
+  const Geo g = ref::make_geo(1, 9, 7, 5, 1, 3, 2, 1, 1, 2, 2, false);
+  {
+    std::vector<int16_t> input = ref::random_s16(rng, g.in_size());
+    std::vector<int8_t> filter = ref::random_s8(rng, g.filter_size(), -127);
+    std::vector<int64_t> bias = ref::random_i64(rng, g.oc(), -50000, 50000);
+    const std::vector<float> fs(5, 0.01f);
+    testing::ModelBuilder b;
+    int in = b.add_tensor(TensorType::kInt16, {g.n, g.h, g.w, g.c}, testing::Quant(0.001f, 0));
+    int w = b.add_const_i8({1, g.fh, g.fw, g.oc()}, filter, testing::Quant(0.01f, 0));
+    int bi = b.add_const_i64({g.oc()}, bias);
+    int out =
+        b.add_tensor(TensorType::kInt16, {g.n, g.oh, g.ow, g.oc()}, testing::Quant(0.002f, 0));
+    b.add_op(BuiltinOp::DEPTHWISE_CONV_2D, {in, w, bi}, {out},
+             testing::Options().i8(0, 1).i32(1, 1).i32(2, 1).i32(5, 2).i32(6, 2));
+    b.set_inputs({in});
+    b.set_outputs({out});
+    RunResult r = run_model(b.finish(), bytes_of(input));
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    std::vector<int32_t> shifts;
+    std::vector<int32_t> mult = multipliers_for(0.001f, fs, 0.002f, &shifts);
+    std::vector<int64_t> sums = ref::dw_sums(g, input, filter, 0);
+    std::vector<int16_t> want(sums.size());
+    for (size_t i = 0; i < sums.size(); ++i) {
+      const int o = static_cast<int>(i % g.oc());
+      const int64_t v = ref::requant64(sums[i] + bias[o], mult[o], shifts[o]);
+      want[i] = static_cast<int16_t>(ref::clamp64(v, -32768, 32767));
+    }
+    EXPECT_EQ(r.output, bytes_of(want));
+  }
+  {
+    std::vector<float> input = ref::random_f32(rng, g.in_size(), -1, 1);
+    std::vector<float> filter = ref::random_f32(rng, g.filter_size(), -1, 1);
+    testing::ModelBuilder b;
+    int in = b.add_tensor(TensorType::kFloat32, {g.n, g.h, g.w, g.c});
+    int w = b.add_const_f32({1, g.fh, g.fw, g.oc()}, filter);
+    int out = b.add_tensor(TensorType::kFloat32, {g.n, g.oh, g.ow, g.oc()});
+    b.add_op(
+        BuiltinOp::DEPTHWISE_CONV_2D, {in, w, -1}, {out},
+        testing::Options::depthwise_conv2d(Padding::kValid, 1, 1, 0, Activation::kReluN1To1, 2, 2));
+    b.set_inputs({in});
+    b.set_outputs({out});
+    RunResult r = run_model(b.finish(), bytes_of(input));
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    EXPECT_EQ(r.output, bytes_of(ref::dw_f32(g, input, filter, nullptr, -1.0f, 1.0f)));
+  }
+}
+
+// A depthwise model over input [1,5,5,4] with the given pieces (zero data: only prepare matters).
+std::vector<uint8_t> dw_model(TensorType in_type, std::vector<int32_t> wshape, testing::Quant wq,
+                              TensorType bias_type, testing::Options opt,
+                              std::vector<int32_t> oshape = {1, 5, 5, 8}) {
+  testing::ModelBuilder b;
+  auto count = [](const std::vector<int32_t>& s) {
+    size_t n = 1;
+    for (int32_t d : s) n *= static_cast<size_t>(d);
+    return n;
+  };
+  const testing::Quant aq(0.05f, 0);
+  int in = b.add_tensor(in_type, {1, 5, 5, 4}, aq);
+  int w = b.add_const_raw(TensorType::kInt8, wshape, std::vector<uint8_t>(count(wshape)),
+                          std::move(wq));
+  int bi = b.add_const_raw(bias_type, {oshape[3]},
+                           std::vector<uint8_t>(oshape[3] * type_size(bias_type)));
+  int out = b.add_tensor(in_type, oshape, aq);
+  b.add_op(BuiltinOp::DEPTHWISE_CONV_2D, {in, w, bi}, {out}, std::move(opt));
+  b.set_inputs({in});
+  b.set_outputs({out});
+  return b.finish();
+}
+
+TEST(DepthwiseConv2DOp, Refusals) {
+  const std::vector<uint8_t> input(100);
+  const testing::Quant wq(0.01f, 0);
+  const testing::Options same2 = testing::Options::depthwise_conv2d(Padding::kSame, 1, 1, 2);
+  RunResult r =
+      run_model(dw_model(TensorType::kInt8, {1, 3, 3, 8}, wq, TensorType::kInt32, same2), input);
+  ASSERT_EQ(r.status, Status::kOk) << r.message;  // the baseline is valid
+
+  r = run_model(dw_model(TensorType::kInt8, {1, 3, 3, 8}, wq, TensorType::kInt32,
+                         testing::Options::depthwise_conv2d(Padding::kSame, 1, 1, 3)),
+                input);
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("depth_multiplier option 3 but channels give 8/4"), std::string::npos)
+      << r.message;
+
+  r = run_model(
+      dw_model(TensorType::kInt8, {1, 3, 3, 6}, wq, TensorType::kInt32, same2, {1, 5, 5, 6}),
+      input);
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("6 channels, not a multiple of the input's 4"), std::string::npos)
+      << r.message;
+
+  r = run_model(dw_model(TensorType::kInt8, {2, 3, 3, 8}, wq, TensorType::kInt32, same2), input);
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("[1,H,W,C]"), std::string::npos) << r.message;
+
+  r = run_model(
+      dw_model(TensorType::kInt8, {1, 3, 3, 8}, testing::Quant::per_channel({.1f, .1f, .1f}, 1),
+               TensorType::kInt32, same2),
+      input);
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("3 scales for 8 output channels"), std::string::npos) << r.message;
+
+  r = run_model(dw_model(TensorType::kInt16, {1, 3, 3, 8}, wq, TensorType::kInt32, same2),
+                std::vector<uint8_t>(200));
+  EXPECT_EQ(r.status, Status::kUnsupported);
+  EXPECT_NE(r.message.find("bias INT32"), std::string::npos) << r.message;
+
+  r = run_model(
+      dw_model(TensorType::kInt8, {1, 3, 3, 8}, wq, TensorType::kInt32,
+               testing::Options::depthwise_conv2d(Padding::kSame, 1, 1, 2, Activation::kSignBit)),
+      input);
+  EXPECT_EQ(r.status, Status::kUnsupported);
+  EXPECT_NE(r.message.find("activation 5"), std::string::npos) << r.message;
+
+  r = run_model(
+      dw_model(TensorType::kInt8, {1, 3, 3, 8}, wq, TensorType::kInt32, same2, {1, 3, 5, 8}),
+      input);
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("[1,3,5,8] but the op gives [1,5,5,8]"), std::string::npos) << r.message;
 }
 
 }  // namespace
