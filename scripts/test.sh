@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds mote and runs its tests with CTest.
+#
+#   scripts/test.sh              host preset: runtime, CLI, every GoogleTest binary (build/host)
+#   scripts/test.sh host-asan    the same under AddressSanitizer + UBSan (build/asan)
+#   scripts/test.sh <preset> <ctest args...>   e.g. scripts/test.sh host -R Robustness
+#
+# Conformance tests read ../shared beside the checkout (MOTE_SHARED_DIR overrides); without it
+# they are skipped with a message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${1:-host}
+[ $# -gt 0 ] && shift
+cmake --preset "$preset" > /dev/null
+cmake --build --preset "$preset"
+ctest --preset "$preset" -j2 "$@"
