@@ -107,14 +107,15 @@ int run_bench(const BenchOptions& o) {
 Command add_bench(CLI::App& app) {
   auto o = std::make_shared<BenchOptions>();
   CLI::App* sub = app.add_subcommand("bench", "Time a model: median µs per invoke and a per-layer profile");
-  sub->add_option("MODEL", o->model, "The .tflite model file")->required();
+  sub->add_option("MODEL", o->model, "The .tflite model file")->required()->type_name("FILE");
   sub->add_option("-i,--input", o->inputs,
-                  "Input file (.bin or .npy, as for `mote run`), one per model input; default: generated");
-  sub->add_option("-n,--iterations", o->iterations, "Timed invokes (and timed per-layer passes)")->capture_default_str()
+                  "Input file (.bin or .npy, as for `mote run`), one per model input; default: generated")
+      ->type_name("FILE")->allow_extra_args(false);
+  sub->add_option("-n,--iterations", o->iterations, "Timed invokes (and timed per-layer passes)")->capture_default_str()->type_name("N")
       ->check(CLI::Range(1, 1000000));
-  sub->add_option("--warmup", o->warmup, "Untimed invokes before timing")->capture_default_str()->check(CLI::Range(0, 1000000));
-  sub->add_option("--sample", o->sample, "Generated input sample k")->capture_default_str()->check(CLI::Range(0, 65535));
-  sub->add_option("--float-range", o->range, "LO HI: range [LO, HI) of generated float inputs")->capture_default_str()->expected(2);
+  sub->add_option("--warmup", o->warmup, "Untimed invokes before timing")->capture_default_str()->type_name("N")->check(CLI::Range(0, 1000000));
+  sub->add_option("--sample", o->sample, "Generated input sample k")->capture_default_str()->type_name("K")->check(CLI::Range(0, 65535));
+  sub->add_option("--float-range", o->range, "Range [LO, HI) of generated float inputs")->capture_default_str()->type_name("LO HI")->expected(2);
   sub->add_flag("--json", o->json, "Print one JSON object instead of tables (schema in docs/cli.md)");
   sub->footer(
       "Default inputs come from the conformance generator (../shared/conformance/README.md) with\n"

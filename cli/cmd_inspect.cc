@@ -31,7 +31,7 @@ int run_inspect(const InspectOptions& o) {
 Command add_inspect(CLI::App& app) {
   auto o = std::make_shared<InspectOptions>();
   CLI::App* sub = app.add_subcommand("inspect", "Show a model's ops, tensors, MACs, weights and exact arena size");
-  sub->add_option("MODEL", o->model, "The .tflite model file")->required();
+  sub->add_option("MODEL", o->model, "The .tflite model file")->required()->type_name("FILE");
   sub->add_flag("--json", o->json, "Print one JSON object instead of tables (schema in docs/cli.md)");
   sub->footer(
       "Lists every op with its count and whether mote supports it; inputs and outputs; each layer's\n"

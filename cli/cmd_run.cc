@@ -44,9 +44,11 @@ int run_run(const RunOptions& o) {
 Command add_run(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a model once on input files and write its outputs");
-  sub->add_option("MODEL", o->model, "The .tflite model file")->required();
-  sub->add_option("-i,--input", o->inputs, "Input file, one per model input, in order (repeat the option)");
-  sub->add_option("-o,--output", o->outputs, "Output file, one per model output, in order (repeat the option)");
+  sub->add_option("MODEL", o->model, "The .tflite model file")->required()->type_name("FILE");
+  sub->add_option("-i,--input", o->inputs, "Input file, one per model input, in order (repeat the option)")
+      ->type_name("FILE")->allow_extra_args(false);
+  sub->add_option("-o,--output", o->outputs, "Output file, one per model output, in order (repeat the option)")
+      ->type_name("FILE")->allow_extra_args(false);
   sub->footer(
       "File kinds, by name:\n"
       "  .bin      raw little-endian tensor bytes; the size must equal the tensor's bytes.\n"

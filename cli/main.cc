@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
     return app.exit(e);  // --help, --version: printed on stdout, status 0
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
-    if (what.find("subcommand is required") != std::string::npos)
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
+      what = std::string("unknown command '") + argv[1] + "' (commands: inspect, run, bench; see mote --help)";
+    else if (what.find("subcommand is required") != std::string::npos)
       what = "a command is required: inspect, run or bench (see mote --help)";
     print_error(what);
     return 2;
