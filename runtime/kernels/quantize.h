@@ -7,8 +7,10 @@
 //                          division in float. |x / scale| beyond the int32 range and NaN saturate
 //                          (NaN to qmin); the reference leaves those undefined.
 //   requantize_<in>_<out>  q = clamp(out_zp + rescale(x - in_zp), qmin, qmax), rescale being
-//                          in_scale / out_scale as a Q31 multiplier (RequantizeParams). int32
-//                          differences x - in_zp wrap. Pairs: s8->s8/s16/s32/u8, s16->s8/s16/s32,
+//                          in_scale / out_scale as a Q31 multiplier (RequantizeParams), rounded
+//                          twice like the reference. (x - in_zp) · 2^shift must fit int32 (it
+//                          always does for int8/int16 inputs unless the ratio exceeds 2^15);
+//                          beyond that it wraps. Pairs: s8->s8/s16/s32/u8, s16->s8/s16/s32,
 //                          s32->s8/s16, u8->s8 (u8 = uint8 with its own zero point).
 //   dequantize_<in>_f32    y = scale · (x - zero_point), rounded once to float (exactly what the
 //                          reference's double product gives, since x - zp has at most 17 bits).
