@@ -190,7 +190,7 @@ std::string report_text(const ModelReport& r, const std::string& model_name) {
     ops.add({o.name, std::to_string(o.count), o.supported ? "supported" : "UNSUPPORTED"});
     if (!o.supported) ++unsupported;
   }
-  s += "\nops: " + std::to_string(r.layers.size()) + " in " + std::to_string(r.ops.size()) + " kinds" +
+  s += "\nops: " + std::to_string(r.layers.size()) + " in " + std::to_string(r.ops.size()) + (r.ops.size() == 1 ? " kind" : " kinds") +
        (unsupported ? ", " + std::to_string(unsupported) + " unsupported" : std::string(", all supported")) + "\n";
   s += ops.render("  ");
 
