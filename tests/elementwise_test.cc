@@ -465,6 +465,50 @@ TEST(AddInt16, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_agains
 TEST(SubInt16, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int16_t>(Kind::kSub, TensorType::kInt16, 5); }
 TEST(MulInt16, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int16_t>(Kind::kMul, TensorType::kInt16, 6); }
 
+TEST(AddSubInt8, EveryInputPairMatchesNaive) {
+  // All 256 x 256 value pairs, for scales that make exact rounding ties (powers of two) and
+  // awkward ones, with extreme zero points and every activation.
+  std::vector<int8_t> a(65536), b(65536);
+  for (int i = 0; i < 65536; ++i) {
+    a[i] = static_cast<int8_t>(i >> 8);
+    b[i] = static_cast<int8_t>(i & 255);
+  }
+  const QTensor cases[][3] = {
+      {{0.5f, 0}, {0.25f, 0}, {1.0f, 0}},
+      {{0.125f, -128}, {0.125f, 127}, {0.0625f, 5}},
+      {{0.0123f, 17}, {0.0457f, -9}, {0.0311f, -100}},
+      {{0.7f, 127}, {0.0001f, -128}, {0.5f, 127}},
+  };
+  for (const auto& c : cases) {
+    for (Kind kind : {Kind::kAdd, Kind::kSub}) {
+      for (int act = 0; act < 4; ++act) {
+        auto got = run_binary<int8_t>(kind, TensorType::kInt8, {256, 256}, a, c[0], {256, 256}, b, c[1], {256, 256},
+                                      c[2], act);
+        auto want = ref_quant<int8_t>(kind, shape_of({256, 256}), a, c[0], shape_of({256, 256}), b, c[1],
+                                      shape_of({256, 256}), c[2], act);
+        ASSERT_EQ(got, want) << "scales " << c[0].scale << " " << c[1].scale << " " << c[2].scale << " act " << act;
+      }
+    }
+  }
+}
+
+TEST(AddSubInt16, ExtremeValuesMatchNaive) {
+  std::vector<int16_t> a = {-32768, -32768, 32767, 32767, 0, 1, -1, 12345, -12345, 16384};
+  std::vector<int16_t> b = {-32768, 32767, -32768, 32767, 0, -1, 1, -12345, 12345, 16384};
+  const QTensor cases[][3] = {
+      {{1.0f / 32768, 0}, {1.0f / 32768, 0}, {1.0f / 32768, 0}},
+      {{0.001f, 0}, {0.00003f, 0}, {0.0007f, 0}},
+      {{0.5f, 0}, {0.5f, 0}, {2.0f, 0}},
+  };
+  for (const auto& c : cases) {
+    for (Kind kind : {Kind::kAdd, Kind::kSub, Kind::kMul}) {
+      auto got = run_binary<int16_t>(kind, TensorType::kInt16, {10}, a, c[0], {10}, b, c[1], {10}, c[2], 0);
+      auto want = ref_quant<int16_t>(kind, shape_of({10}), a, c[0], shape_of({10}), b, c[1], shape_of({10}), c[2], 0);
+      ASSERT_EQ(got, want) << "kind " << static_cast<int>(kind) << " scale " << c[0].scale;
+    }
+  }
+}
+
 TEST(SubInt8, SaturatesBothWays) {
   auto got = run_binary<int8_t>(Kind::kSub, TensorType::kInt8, {3}, {127, -128, 5}, {1.0f, 0}, {3}, {-128, 127, 5},
                                 {1.0f, 0}, {3}, {1.0f, 0}, 0);

@@ -1,5 +1,6 @@
 #include "runtime/kernels/elementwise.h"
 
+#include "runtime/kernels/conv_common.h"  // requantize(): multiply_by_quantized_multiplier, fewer steps
 #include "runtime/kernels/quant.h"
 
 namespace mote {
@@ -205,22 +206,36 @@ inline float clamp_f32(float v, float lo, float hi) {
   return hi < v ? hi : v;
 }
 
+// requantize() specialised to shift <= 0, which every ADD/SUB multiplier has (they are checked
+// to lie in (0, 1) at prepare time): the doubling high multiply as floor((x * m + 2^30) / 2^31),
+// then the rounding right shift, half away from zero, with its constants computed once.
+struct RightRescale {
+  int64_t multiplier;
+  int32_t right;
+  int64_t half;      // 2^(right-1), or 0
+  int64_t neg_fix;   // 1 if right > 0: negative values round half away from zero
+  RightRescale(int32_t m, int32_t shift)
+      : multiplier(m), right(-shift), half((int64_t{1} << -shift) >> 1), neg_fix(shift < 0 ? 1 : 0) {}
+  int32_t operator()(int32_t x) const {
+    const int64_t y = (x * multiplier + (int64_t{1} << 30)) >> 31;
+    return static_cast<int32_t>((y + half - ((y >> 63) & neg_fix)) >> right);
+  }
+};
+
 template <typename T, bool kSub>
 struct AddSubQuantOp {
-  AddSubQuantParams p;  // by value: int8 stores may alias anything, a reference would be reloaded
-  int32_t pre1(T x) const {
-    const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(p.input1_offset + x) << p.left_shift);
-    return multiply_by_quantized_multiplier(shifted, p.input1_multiplier, p.input1_shift);
-  }
-  int32_t pre2(T x) const {
-    const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(p.input2_offset + x) << p.left_shift);
-    return multiply_by_quantized_multiplier(shifted, p.input2_multiplier, p.input2_shift);
-  }
+  explicit AddSubQuantOp(const AddSubQuantParams& p)
+      : in1(p.input1_multiplier, p.input1_shift), in2(p.input2_multiplier, p.input2_shift),
+        out(p.output_multiplier, p.output_shift), off1(p.input1_offset), off2(p.input2_offset),
+        left(p.left_shift), out_off(p.output_offset), lo(p.act_min), hi(p.act_max) {}
+  // Copies, not references: int8 stores may alias anything, so referenced fields would be reloaded.
+  RightRescale in1, in2, out;
+  int32_t off1, off2, left, out_off, lo, hi;
+
+  int32_t pre1(T x) const { return in1(static_cast<int32_t>(static_cast<uint32_t>(off1 + x) << left)); }
+  int32_t pre2(T x) const { return in2(static_cast<int32_t>(static_cast<uint32_t>(off2 + x) << left)); }
   T post(int32_t a, int32_t b) const {
-    const int32_t raw = kSub ? a - b : a + b;
-    const int32_t out =
-        multiply_by_quantized_multiplier(raw, p.output_multiplier, p.output_shift) + p.output_offset;
-    return static_cast<T>(clamp_i32(out, p.act_min, p.act_max));
+    return static_cast<T>(clamp_i32(out(kSub ? a - b : a + b) + out_off, lo, hi));
   }
 };
 
@@ -230,8 +245,7 @@ struct MulQuantOp {
   int32_t pre1(T x) const { return p.input1_offset + x; }
   int32_t pre2(T x) const { return p.input2_offset + x; }
   T post(int32_t a, int32_t b) const {
-    const int32_t out =
-        multiply_by_quantized_multiplier(a * b, p.output_multiplier, p.output_shift) + p.output_offset;
+    const int32_t out = requantize(a * b, p.output_multiplier, p.output_shift) + p.output_offset;
     return static_cast<T>(clamp_i32(out, p.act_min, p.act_max));
   }
 };
@@ -266,19 +280,19 @@ struct Int32Op {  // wraps on overflow instead of invoking undefined behaviour
 
 void add_s8(const AddSubQuantParams& p, const BroadcastLoop& loop, const int8_t* in1,
             const int8_t* in2, int8_t* out) {
-  run_broadcast(AddSubQuantOp<int8_t, false>{p}, loop, in1, in2, out);
+  run_broadcast(AddSubQuantOp<int8_t, false>(p), loop, in1, in2, out);
 }
 void add_s16(const AddSubQuantParams& p, const BroadcastLoop& loop, const int16_t* in1,
              const int16_t* in2, int16_t* out) {
-  run_broadcast(AddSubQuantOp<int16_t, false>{p}, loop, in1, in2, out);
+  run_broadcast(AddSubQuantOp<int16_t, false>(p), loop, in1, in2, out);
 }
 void sub_s8(const AddSubQuantParams& p, const BroadcastLoop& loop, const int8_t* in1,
             const int8_t* in2, int8_t* out) {
-  run_broadcast(AddSubQuantOp<int8_t, true>{p}, loop, in1, in2, out);
+  run_broadcast(AddSubQuantOp<int8_t, true>(p), loop, in1, in2, out);
 }
 void sub_s16(const AddSubQuantParams& p, const BroadcastLoop& loop, const int16_t* in1,
              const int16_t* in2, int16_t* out) {
-  run_broadcast(AddSubQuantOp<int16_t, true>{p}, loop, in1, in2, out);
+  run_broadcast(AddSubQuantOp<int16_t, true>(p), loop, in1, in2, out);
 }
 void mul_s8(const MulQuantParams& p, const BroadcastLoop& loop, const int8_t* in1,
             const int8_t* in2, int8_t* out) {
