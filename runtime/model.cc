@@ -242,7 +242,9 @@ Status Model::verify_tensor(const fb::Table& t, uint32_t g, uint32_t index, Erro
     if (cbytes != bytes)
       return fail(err, Status::kMalformedModel, "tensor %u: buffer %u holds %zu bytes but shape x %s needs %llu", index, b, cbytes,
                   type_name(type), static_cast<unsigned long long>(bytes));
-    size_t align = type_size(type) > 8 ? 8 : type_size(type);
+    // Converters align buffers to 4 bytes only (int64 biases sit at 4-byte offsets), so 64-bit
+    // constants are read with memcpy-style loads by kernels; 4-byte alignment is required.
+    size_t align = type_size(type) > 4 ? 4 : type_size(type);
     if ((reinterpret_cast<uintptr_t>(cdata) & (align - 1)) != 0)
       return fail(err, Status::kInvalidArgument, "tensor %u: constant data at byte %zu is not %zu-byte aligned in memory", index,
                   static_cast<size_t>(cdata - data_), align);
@@ -269,6 +271,9 @@ Status Model::verify_quantization(const fb::Table& q, const Shape& shape, uint32
   }
   int32_t qd = q.scalar<int32_t>(quant_f::kQuantDim, 0);
   if (scale.count > 1) {
+    // Converters copy the filter's quantized_dimension onto rank-1 biases; accept that when the
+    // vector length equals the scale count (tensor() then reports dimension 0).
+    if (shape.rank == 1 && qd >= 1 && static_cast<int64_t>(scale.count) == shape.dims[0]) return Status::kOk;
     if (qd < 0 || qd >= shape.rank)
       return fail(err, Status::kMalformedModel, "tensor %u: quantized_dimension %d outside rank %d", index, qd, shape.rank);
     if (static_cast<int64_t>(scale.count) != shape.dims[qd])
@@ -327,6 +332,7 @@ TensorInfo Model::tensor(int32_t index) const {
       info.scale = info.scales.at<float>(0);
       info.zero_point = info.zero_points.count ? static_cast<int32_t>(info.zero_points.at<int64_t>(0)) : 0;
       info.quantized_dimension = q.scalar<int32_t>(quant_f::kQuantDim, 0);
+      if (info.quantized_dimension >= info.shape.rank) info.quantized_dimension = 0;
     }
   }
   return info;

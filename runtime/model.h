@@ -17,7 +17,8 @@
 //
 // Ownership: the Model borrows the bytes; they must stay valid and unchanged while the Model (and
 // any Interpreter built on it) is used. Constant tensor data is used in place, so each constant
-// buffer must be aligned to its element size in memory (keep the model 16-byte aligned).
+// buffer must be aligned to min(element size, 4) in memory (keep the model 16-byte aligned);
+// 64-bit constants (int64 biases) are only 4-byte aligned in real files and are read unaligned-safe.
 //
 // Only subgraph 0 is executed; further subgraphs are verified structurally.
 #pragma once

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what mote needs to build (Debian packages), builds the host tools, and runs the main
+# job on a bundled example: inspect a real keyword-spotting model, run it on a sample input and
+# check the output against the reference bytes, then benchmark it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in cmake g++ libgtest-dev libcli11-dev nlohmann-json3-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+echo "== building (build/host)"
+cmake --preset host >/dev/null
+cmake --build --preset host --target mote >/dev/null
+
+mote=build/host/cli/mote
+shared=${MOTE_SHARED_DIR:-../shared}
+example=$shared/conformance/core/kws_ref_model
+if [ ! -f "$example/model.tflite" ]; then
+  echo "quickstart: example model $example/model.tflite not found (the shared conformance folder sits beside the checkout)" >&2
+  exit 1
+fi
+
+echo "== mote inspect $example/model.tflite"
+$mote inspect "$example/model.tflite"
+echo "== mote run (sample 0) and compare with the reference output"
+out=$(mktemp --suffix=.bin)
+$mote run "$example/model.tflite" --input "$example/input_0_0.bin" --output "$out"
+if cmp -s "$out" "$example/output_0_0.bin"; then echo "output matches the reference bytes"; else echo "output DIFFERS from the reference" >&2; exit 1; fi
+rm -f "$out"
+echo "== mote bench"
+$mote bench "$example/model.tflite" --iterations 20
