@@ -1,6 +1,8 @@
 // CONCATENATION: the byte kernel against hand-computed values, the op through the interpreter on
 // ModelBuilder models (every axis including negative ones, 1 to 5 inputs, every type, constant
 // inputs, batch > 1) compared with a naive index-by-index implementation, and prepare errors.
+#include "runtime/kernels/concatenation.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "runtime/interpreter.h"
-#include "runtime/kernels/concatenation.h"
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
@@ -166,8 +167,8 @@ void check_random(TensorType type, Quant q, uint32_t seed) {
     }
     RunResult r = run_model(concat_model<T>(type, shapes, data, axis_option, q, const_mask), feeds);
     ASSERT_EQ(r.status, Status::kOk) << r.message;
-    ASSERT_EQ(values_of<T>(r.output), naive_concat<T>(shapes, data, axis)) << "iteration " << iter << " axis "
-                                                                           << axis_option;
+    ASSERT_EQ(values_of<T>(r.output), naive_concat<T>(shapes, data, axis))
+        << "iteration " << iter << " axis " << axis_option;
   }
 }
 
@@ -233,8 +234,8 @@ TEST(ConcatenationOp, RejectsInconsistentModels) {
   {  // fused activation
     ModelBuilder b;
     int a = b.add_tensor(TensorType::kFloat32, {2, 2});
-    RunResult r = build_and_prepare(b, {a}, {2, 2}, TensorType::kFloat32, Quant(),
-                                    Options::concatenation(0, Activation::kRelu));
+    RunResult r =
+        build_and_prepare(b, {a}, {2, 2}, TensorType::kFloat32, Quant(), Options::concatenation(0, Activation::kRelu));
     EXPECT_EQ(r.status, Status::kUnsupported) << r.message;
   }
   {  // int16 with a zero point

@@ -1,6 +1,8 @@
 // ADD, SUB, MUL: broadcasting plans, kernels against hand-computed values and against a naive
 // implementation written here (index arithmetic per output element, int64 fixed point, double
 // sanity bounds), prepare-time validation, and the seanet int16 ADD/SUB models end to end.
+#include "runtime/kernels/elementwise.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "runtime/interpreter.h"
-#include "runtime/kernels/elementwise.h"
 #include "runtime/model.h"
 #include "runtime/op.h"
 #include "runtime/op_resolver.h"
@@ -79,8 +80,11 @@ struct OpHarness {
     std::vector<const TensorInfo*> in, out;
     for (auto& t : inputs) in.push_back(&t);
     for (auto& t : outputs) out.push_back(&t);
-    PrepareContext::Init init{0, reg->op, 1, options.table(), in.data(), static_cast<int>(in.size()),
-                              out.data(), static_cast<int>(out.size()), nullptr, &err};
+    PrepareContext::Init init{0,          reg->op,
+                              1,          options.table(),
+                              in.data(),  static_cast<int>(in.size()),
+                              out.data(), static_cast<int>(out.size()),
+                              nullptr,    &err};
     PrepareContext measure(init);
     Status s = reg->prepare(measure);
     if (s != Status::kOk) return s;
@@ -259,18 +263,18 @@ std::vector<T> random_values(std::mt19937& rng, size_t n, int32_t lo, int32_t hi
 }
 
 const std::vector<std::pair<std::vector<int32_t>, std::vector<int32_t>>> kShapePairs = {
-    {{2, 3, 4}, {2, 3, 4}},          // no broadcast
-    {{2, 3, 4}, {4}},                // row vector
-    {{4}, {2, 3, 4}},                // row vector first
-    {{1}, {2, 3, 5}},                // scalar as [1]
-    {{}, {3, 5}},                    // rank-0 scalar
-    {{3, 7}, {}},                    // rank-0 scalar second
-    {{3, 1}, {1, 4}},                // outer product
-    {{2, 1, 5}, {1, 3, 1}},          // mixed
-    {{2, 3, 1, 5, 1}, {1, 3, 4, 1, 2}},  // 5-D
+    {{2, 3, 4}, {2, 3, 4}},                    // no broadcast
+    {{2, 3, 4}, {4}},                          // row vector
+    {{4}, {2, 3, 4}},                          // row vector first
+    {{1}, {2, 3, 5}},                          // scalar as [1]
+    {{}, {3, 5}},                              // rank-0 scalar
+    {{3, 7}, {}},                              // rank-0 scalar second
+    {{3, 1}, {1, 4}},                          // outer product
+    {{2, 1, 5}, {1, 3, 1}},                    // mixed
+    {{2, 3, 1, 5, 1}, {1, 3, 4, 1, 2}},        // 5-D
     {{2, 1, 2, 1, 3, 1}, {1, 2, 1, 2, 1, 3}},  // 6-D alternating
-    {{1, 2, 12, 64}, {64}},          // seanet SUB pattern
-    {{3, 1, 1}, {3, 5, 7}},          // batch broadcast, odd sizes
+    {{1, 2, 12, 64}, {64}},                    // seanet SUB pattern
+    {{3, 1, 1}, {3, 5, 7}},                    // batch broadcast, odd sizes
 };
 
 Shape broadcast_of(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
@@ -349,11 +353,11 @@ TEST(AddFloat, HandComputedWithEveryActivation) {
 }
 
 TEST(SubMulFloat, HandComputed) {
-  auto sub = run_binary<float>(Kind::kSub, TensorType::kFloat32, {2, 2}, {1, 2, 3, 4}, {}, {2}, {10, 20}, {}, {2, 2},
-                               {}, 0);
+  auto sub =
+      run_binary<float>(Kind::kSub, TensorType::kFloat32, {2, 2}, {1, 2, 3, 4}, {}, {2}, {10, 20}, {}, {2, 2}, {}, 0);
   EXPECT_EQ(sub, (std::vector<float>{-9, -18, -7, -16}));
-  auto mul = run_binary<float>(Kind::kMul, TensorType::kFloat32, {2, 1}, {2, -3}, {}, {1, 3}, {1, 2, 3}, {}, {2, 3},
-                               {}, 3);
+  auto mul =
+      run_binary<float>(Kind::kMul, TensorType::kFloat32, {2, 1}, {2, -3}, {}, {1, 3}, {1, 2, 3}, {}, {2, 3}, {}, 3);
   EXPECT_EQ(mul, (std::vector<float>{2, 4, 6, 0, 0, 0}));
 }
 
@@ -458,12 +462,24 @@ void check_quant_against_naive(Kind kind, TensorType type, uint32_t seed) {
   EXPECT_EQ(checked, static_cast<int>(kShapePairs.size()) * 4);
 }
 
-TEST(AddInt8, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int8_t>(Kind::kAdd, TensorType::kInt8, 1); }
-TEST(SubInt8, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int8_t>(Kind::kSub, TensorType::kInt8, 2); }
-TEST(MulInt8, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int8_t>(Kind::kMul, TensorType::kInt8, 3); }
-TEST(AddInt16, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int16_t>(Kind::kAdd, TensorType::kInt16, 4); }
-TEST(SubInt16, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int16_t>(Kind::kSub, TensorType::kInt16, 5); }
-TEST(MulInt16, MatchesNaiveOnBroadcastShapesAndActivations) { check_quant_against_naive<int16_t>(Kind::kMul, TensorType::kInt16, 6); }
+TEST(AddInt8, MatchesNaiveOnBroadcastShapesAndActivations) {
+  check_quant_against_naive<int8_t>(Kind::kAdd, TensorType::kInt8, 1);
+}
+TEST(SubInt8, MatchesNaiveOnBroadcastShapesAndActivations) {
+  check_quant_against_naive<int8_t>(Kind::kSub, TensorType::kInt8, 2);
+}
+TEST(MulInt8, MatchesNaiveOnBroadcastShapesAndActivations) {
+  check_quant_against_naive<int8_t>(Kind::kMul, TensorType::kInt8, 3);
+}
+TEST(AddInt16, MatchesNaiveOnBroadcastShapesAndActivations) {
+  check_quant_against_naive<int16_t>(Kind::kAdd, TensorType::kInt16, 4);
+}
+TEST(SubInt16, MatchesNaiveOnBroadcastShapesAndActivations) {
+  check_quant_against_naive<int16_t>(Kind::kSub, TensorType::kInt16, 5);
+}
+TEST(MulInt16, MatchesNaiveOnBroadcastShapesAndActivations) {
+  check_quant_against_naive<int16_t>(Kind::kMul, TensorType::kInt16, 6);
+}
 
 TEST(AddSubInt8, EveryInputPairMatchesNaive) {
   // All 256 x 256 value pairs, for scales that make exact rounding ties (powers of two) and
@@ -555,7 +571,8 @@ TEST(AddInt8, OptionsAbsentMeansNoActivation) {
 
 // ---- prepare errors ----------------------------------------------------------------------------
 
-Status prepare_binary(const OpRegistration* reg, TensorInfo a, TensorInfo b, TensorInfo out, int act, std::string* msg) {
+Status prepare_binary(const OpRegistration* reg, TensorInfo a, TensorInfo b, TensorInfo out, int act,
+                      std::string* msg) {
   OpHarness h(reg);
   h.inputs = {a, b};
   h.outputs = {out};
@@ -618,7 +635,8 @@ void run_seanet(const std::string& op_dir) {
     ASSERT_EQ(resolver.add(op_sub()), Status::kOk);
     std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
     ArenaPlan plan;
-    ASSERT_EQ(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err), Status::kOk) << err.message;
+    ASSERT_EQ(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err), Status::kOk)
+        << err.message;
     std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
     Interpreter interp;
     ASSERT_EQ(interp.prepare(model, resolver, arena.data(), arena.size() * 8, &err), Status::kOk) << err.message;

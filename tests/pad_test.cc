@@ -2,6 +2,8 @@
 // naive per-element implementation, the op through the interpreter on ModelBuilder models (every
 // type, 4-D asymmetric pads, batch > 1, int64 paddings, pad value input), prepare errors, and the
 // seanet int16 PAD models end to end.
+#include "runtime/kernels/pad.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "runtime/interpreter.h"
-#include "runtime/kernels/pad.h"
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
@@ -85,8 +86,8 @@ RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<std::ve
 
 // Naive PAD: every output element decides on its own whether it is inside the input.
 template <typename T>
-std::vector<T> naive_pad(const std::vector<int32_t>& in_dims, const std::vector<T>& in, const std::vector<int32_t>& before,
-                         const std::vector<int32_t>& after, T value) {
+std::vector<T> naive_pad(const std::vector<int32_t>& in_dims, const std::vector<T>& in,
+                         const std::vector<int32_t>& before, const std::vector<int32_t>& after, T value) {
   const size_t rank = in_dims.size();
   std::vector<int32_t> out_dims(rank);
   size_t total = 1;
@@ -217,8 +218,8 @@ TEST(PadOp, Int16PadsWithZeroAndInt64Paddings) {
   std::vector<int16_t> in(28);
   for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int16_t>(1000 * i - 9000);
   for (bool i64 : {false, true}) {
-    RunResult r = run_model(pad_model<int16_t>(TensorType::kInt16, dims, before, after, Quant(0.001f, 0), i64),
-                            {bytes_of(in)});
+    RunResult r =
+        run_model(pad_model<int16_t>(TensorType::kInt16, dims, before, after, Quant(0.001f, 0), i64), {bytes_of(in)});
     ASSERT_EQ(r.status, Status::kOk) << r.message;
     EXPECT_EQ(values_of<int16_t>(r.output), naive_pad<int16_t>(dims, in, before, after, 0));
   }

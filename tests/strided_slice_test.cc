@@ -2,6 +2,8 @@
 // clamping), the op through the interpreter on ModelBuilder models compared with a naive
 // index-list implementation on random 1-5 D slices of every type, prepare errors, and the seanet
 // int16 STRIDED_SLICE models end to end.
+#include "runtime/kernels/strided_slice.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "runtime/interpreter.h"
-#include "runtime/kernels/strided_slice.h"
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
@@ -164,15 +165,15 @@ TEST(StridedSliceKernel, HandComputed1D) {
   EXPECT_EQ(kernel_slice(dims, {{-1}, {0}, {-1}}).second, (V{5, 4, 3, 2, 1}));          // x[-1:0:-1]
   EXPECT_EQ(kernel_slice(dims, {{0}, {0}, {-1}, 1, 1}).second, (V{5, 4, 3, 2, 1, 0}));  // x[::-1] via masks
   EXPECT_EQ(kernel_slice(dims, {{4}, {1}, {-2}}).second, (V{4, 2}));
-  EXPECT_EQ(kernel_slice(dims, {{-100}, {100}, {3}}).second, (V{0, 3}));                // clamped
-  EXPECT_EQ(kernel_slice(dims, {{100}, {-100}, {-2}}).second, (V{5, 3, 1}));            // clamped backwards
-  EXPECT_EQ(kernel_slice(dims, {{3}, {3}, {1}}).first, (V{0}));                          // empty
-  EXPECT_EQ(kernel_slice(dims, {{2}, {-1}, {1}, 0, 1}).second, (V{2, 3, 4, 5}));        // end_mask
-  EXPECT_EQ(kernel_slice(dims, {{2}, {-1}, {1}, 1, 0}).second, (V{0, 1, 2, 3, 4}));     // begin_mask
+  EXPECT_EQ(kernel_slice(dims, {{-100}, {100}, {3}}).second, (V{0, 3}));             // clamped
+  EXPECT_EQ(kernel_slice(dims, {{100}, {-100}, {-2}}).second, (V{5, 3, 1}));         // clamped backwards
+  EXPECT_EQ(kernel_slice(dims, {{3}, {3}, {1}}).first, (V{0}));                      // empty
+  EXPECT_EQ(kernel_slice(dims, {{2}, {-1}, {1}, 0, 1}).second, (V{2, 3, 4, 5}));     // end_mask
+  EXPECT_EQ(kernel_slice(dims, {{2}, {-1}, {1}, 1, 0}).second, (V{0, 1, 2, 3, 4}));  // begin_mask
 }
 
 TEST(StridedSliceKernel, HandComputed2DShrinkAndMasks) {
-  const V dims = {3, 4};  // row-major 0..11
+  const V dims = {3, 4};                                           // row-major 0..11
   auto r = kernel_slice(dims, {{1, 0}, {2, 4}, {1, 1}, 0, 0, 1});  // x[1, :]
   EXPECT_EQ(r.first, (V{4}));
   EXPECT_EQ(r.second, (V{4, 5, 6, 7}));

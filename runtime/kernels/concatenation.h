@@ -17,7 +17,6 @@
 
 namespace mote {
 
-void concatenation(int32_t num_inputs, const void* const* inputs, const int32_t* copy_bytes,
-                   int32_t outer, void* out);
+void concatenation(int32_t num_inputs, const void* const* inputs, const int32_t* copy_bytes, int32_t outer, void* out);
 
 }  // namespace mote

@@ -115,8 +115,8 @@ void set_offsets(int32_t zp1, int32_t zp2, int32_t zpo, bool is_int16, AddSubQua
 
 }  // namespace
 
-bool add_quant_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, int32_t zpo,
-                      bool is_int16, AddSubQuantParams* p) {
+bool add_quant_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, int32_t zpo, bool is_int16,
+                      AddSubQuantParams* p) {
   set_offsets(zp1, zp2, zpo, is_int16, p);
   const double twice_max = 2 * static_cast<double>(s1 > s2 ? s1 : s2);
   const double r1 = static_cast<double>(s1) / twice_max;
@@ -127,8 +127,8 @@ bool add_quant_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, in
          smaller_than_one(ro, &p->output_multiplier, &p->output_shift);
 }
 
-bool sub_quant_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, int32_t zpo,
-                      bool is_int16, AddSubQuantParams* p) {
+bool sub_quant_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, int32_t zpo, bool is_int16,
+                      AddSubQuantParams* p) {
   set_offsets(zp1, zp2, zpo, is_int16, p);
   const float twice_max = 2 * (s1 > s2 ? s1 : s2);
   const double r1 = static_cast<double>(s1 / twice_max);
@@ -143,8 +143,14 @@ Int32Range activation_range_int32(uint8_t activation) {
   Int32Range r;
   switch (activation) {
     case 1: r.min = 0; break;
-    case 2: r.min = -1; r.max = 1; break;
-    case 3: r.min = 0; r.max = 6; break;
+    case 2:
+      r.min = -1;
+      r.max = 1;
+      break;
+    case 3:
+      r.min = 0;
+      r.max = 6;
+      break;
     default: break;
   }
   return r;
@@ -212,8 +218,8 @@ inline float clamp_f32(float v, float lo, float hi) {
 struct RightRescale {
   int64_t multiplier;
   int32_t right;
-  int64_t half;      // 2^(right-1), or 0
-  int64_t neg_fix;   // 1 if right > 0: negative values round half away from zero
+  int64_t half;     // 2^(right-1), or 0
+  int64_t neg_fix;  // 1 if right > 0: negative values round half away from zero
   RightRescale(int32_t m, int32_t shift)
       : multiplier(m), right(-shift), half((int64_t{1} << -shift) >> 1), neg_fix(shift < 0 ? 1 : 0) {}
   int32_t operator()(int32_t x) const {
@@ -225,18 +231,22 @@ struct RightRescale {
 template <typename T, bool kSub>
 struct AddSubQuantOp {
   explicit AddSubQuantOp(const AddSubQuantParams& p)
-      : in1(p.input1_multiplier, p.input1_shift), in2(p.input2_multiplier, p.input2_shift),
-        out(p.output_multiplier, p.output_shift), off1(p.input1_offset), off2(p.input2_offset),
-        left(p.left_shift), out_off(p.output_offset), lo(p.act_min), hi(p.act_max) {}
+      : in1(p.input1_multiplier, p.input1_shift),
+        in2(p.input2_multiplier, p.input2_shift),
+        out(p.output_multiplier, p.output_shift),
+        off1(p.input1_offset),
+        off2(p.input2_offset),
+        left(p.left_shift),
+        out_off(p.output_offset),
+        lo(p.act_min),
+        hi(p.act_max) {}
   // Copies, not references: int8 stores may alias anything, so referenced fields would be reloaded.
   RightRescale in1, in2, out;
   int32_t off1, off2, left, out_off, lo, hi;
 
   int32_t pre1(T x) const { return in1(static_cast<int32_t>(static_cast<uint32_t>(off1 + x) << left)); }
   int32_t pre2(T x) const { return in2(static_cast<int32_t>(static_cast<uint32_t>(off2 + x) << left)); }
-  T post(int32_t a, int32_t b) const {
-    return static_cast<T>(clamp_i32(out(kSub ? a - b : a + b) + out_off, lo, hi));
-  }
+  T post(int32_t a, int32_t b) const { return static_cast<T>(clamp_i32(out(kSub ? a - b : a + b) + out_off, lo, hi)); }
 };
 
 template <typename T>
@@ -278,52 +288,42 @@ struct Int32Op {  // wraps on overflow instead of invoking undefined behaviour
 
 // ---- exported kernels ----------------------------------------------------------------------
 
-void add_s8(const AddSubQuantParams& p, const BroadcastLoop& loop, const int8_t* in1,
-            const int8_t* in2, int8_t* out) {
+void add_s8(const AddSubQuantParams& p, const BroadcastLoop& loop, const int8_t* in1, const int8_t* in2, int8_t* out) {
   run_broadcast(AddSubQuantOp<int8_t, false>(p), loop, in1, in2, out);
 }
-void add_s16(const AddSubQuantParams& p, const BroadcastLoop& loop, const int16_t* in1,
-             const int16_t* in2, int16_t* out) {
+void add_s16(const AddSubQuantParams& p, const BroadcastLoop& loop, const int16_t* in1, const int16_t* in2,
+             int16_t* out) {
   run_broadcast(AddSubQuantOp<int16_t, false>(p), loop, in1, in2, out);
 }
-void sub_s8(const AddSubQuantParams& p, const BroadcastLoop& loop, const int8_t* in1,
-            const int8_t* in2, int8_t* out) {
+void sub_s8(const AddSubQuantParams& p, const BroadcastLoop& loop, const int8_t* in1, const int8_t* in2, int8_t* out) {
   run_broadcast(AddSubQuantOp<int8_t, true>(p), loop, in1, in2, out);
 }
-void sub_s16(const AddSubQuantParams& p, const BroadcastLoop& loop, const int16_t* in1,
-             const int16_t* in2, int16_t* out) {
+void sub_s16(const AddSubQuantParams& p, const BroadcastLoop& loop, const int16_t* in1, const int16_t* in2,
+             int16_t* out) {
   run_broadcast(AddSubQuantOp<int16_t, true>(p), loop, in1, in2, out);
 }
-void mul_s8(const MulQuantParams& p, const BroadcastLoop& loop, const int8_t* in1,
-            const int8_t* in2, int8_t* out) {
+void mul_s8(const MulQuantParams& p, const BroadcastLoop& loop, const int8_t* in1, const int8_t* in2, int8_t* out) {
   run_broadcast(MulQuantOp<int8_t>{p}, loop, in1, in2, out);
 }
-void mul_s16(const MulQuantParams& p, const BroadcastLoop& loop, const int16_t* in1,
-             const int16_t* in2, int16_t* out) {
+void mul_s16(const MulQuantParams& p, const BroadcastLoop& loop, const int16_t* in1, const int16_t* in2, int16_t* out) {
   run_broadcast(MulQuantOp<int16_t>{p}, loop, in1, in2, out);
 }
-void add_f32(const FloatRange& act, const BroadcastLoop& loop, const float* in1, const float* in2,
-             float* out) {
+void add_f32(const FloatRange& act, const BroadcastLoop& loop, const float* in1, const float* in2, float* out) {
   run_broadcast(FloatOp<Arith::kAdd>{act.min, act.max}, loop, in1, in2, out);
 }
-void sub_f32(const FloatRange& act, const BroadcastLoop& loop, const float* in1, const float* in2,
-             float* out) {
+void sub_f32(const FloatRange& act, const BroadcastLoop& loop, const float* in1, const float* in2, float* out) {
   run_broadcast(FloatOp<Arith::kSub>{act.min, act.max}, loop, in1, in2, out);
 }
-void mul_f32(const FloatRange& act, const BroadcastLoop& loop, const float* in1, const float* in2,
-             float* out) {
+void mul_f32(const FloatRange& act, const BroadcastLoop& loop, const float* in1, const float* in2, float* out) {
   run_broadcast(FloatOp<Arith::kMul>{act.min, act.max}, loop, in1, in2, out);
 }
-void add_s32(const Int32Range& act, const BroadcastLoop& loop, const int32_t* in1,
-             const int32_t* in2, int32_t* out) {
+void add_s32(const Int32Range& act, const BroadcastLoop& loop, const int32_t* in1, const int32_t* in2, int32_t* out) {
   run_broadcast(Int32Op<Arith::kAdd>{act.min, act.max}, loop, in1, in2, out);
 }
-void sub_s32(const Int32Range& act, const BroadcastLoop& loop, const int32_t* in1,
-             const int32_t* in2, int32_t* out) {
+void sub_s32(const Int32Range& act, const BroadcastLoop& loop, const int32_t* in1, const int32_t* in2, int32_t* out) {
   run_broadcast(Int32Op<Arith::kSub>{act.min, act.max}, loop, in1, in2, out);
 }
-void mul_s32(const Int32Range& act, const BroadcastLoop& loop, const int32_t* in1,
-             const int32_t* in2, int32_t* out) {
+void mul_s32(const Int32Range& act, const BroadcastLoop& loop, const int32_t* in1, const int32_t* in2, int32_t* out) {
   run_broadcast(Int32Op<Arith::kMul>{act.min, act.max}, loop, in1, in2, out);
 }
 

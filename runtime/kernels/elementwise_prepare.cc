@@ -10,27 +10,26 @@ Status check_binary_tensors(PrepareContext& ctx, const TensorInfo** a_out, const
   const TensorInfo* b = ctx.input(1);
   const TensorInfo* out = ctx.output(0);
   if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1 || !a || !b || !out)
-    return ctx.fail(Status::kInvalidModel, "needs 2 inputs and 1 output, has %d and %d",
-                    ctx.num_inputs(), ctx.num_outputs());
+    return ctx.fail(Status::kInvalidModel, "needs 2 inputs and 1 output, has %d and %d", ctx.num_inputs(),
+                    ctx.num_outputs());
   if (a->type != out->type || b->type != out->type)
     return ctx.fail(Status::kInvalidModel, "input types %s (tensor %d), %s (tensor %d) differ from output type %s",
-                    type_name(a->type), static_cast<int>(a->index), type_name(b->type), static_cast<int>(b->index), type_name(out->type));
+                    type_name(a->type), static_cast<int>(a->index), type_name(b->type), static_cast<int>(b->index),
+                    type_name(out->type));
   const TensorType t = out->type;
-  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kFloat32 &&
-      t != TensorType::kInt32)
-    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, float32, int32)",
-                    type_name(t));
+  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kFloat32 && t != TensorType::kInt32)
+    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, float32, int32)", type_name(t));
   char sa[48], sb[48], so[48];
   format_shape(a->shape, sa, sizeof(sa));
   format_shape(b->shape, sb, sizeof(sb));
   Shape expect;
   if (!broadcast_shapes(a->shape, b->shape, &expect))
-    return ctx.fail(Status::kInvalidModel, "input shapes %s (tensor %d) and %s (tensor %d) do not broadcast",
-                    sa, static_cast<int>(a->index), sb, static_cast<int>(b->index));
+    return ctx.fail(Status::kInvalidModel, "input shapes %s (tensor %d) and %s (tensor %d) do not broadcast", sa,
+                    static_cast<int>(a->index), sb, static_cast<int>(b->index));
   if (!same_shape_ignoring_leading_ones(expect, out->shape)) {
     format_shape(out->shape, so, sizeof(so));
-    return ctx.fail(Status::kInvalidModel, "output shape %s (tensor %d) is not the broadcast of %s and %s",
-                    so, static_cast<int>(out->index), sa, sb);
+    return ctx.fail(Status::kInvalidModel, "output shape %s (tensor %d) is not the broadcast of %s and %s", so,
+                    static_cast<int>(out->index), sa, sb);
   }
   *a_out = a;
   *b_out = b;

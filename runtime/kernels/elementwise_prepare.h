@@ -19,8 +19,7 @@ namespace mote {
 
 // Two inputs and one output, all of one type among int8, int16, float32, int32; input shapes that
 // broadcast, and an output shape equal to their broadcast (leading 1s aside).
-Status check_binary_tensors(PrepareContext& ctx, const TensorInfo** a, const TensorInfo** b,
-                            const TensorInfo** out);
+Status check_binary_tensors(PrepareContext& ctx, const TensorInfo** a, const TensorInfo** b, const TensorInfo** out);
 // Reads the fused activation byte at options field `field` (absent options: none). Only none,
 // RELU, RELU_N1_TO_1 and RELU6 are accepted.
 Status read_fused_activation(const PrepareContext& ctx, int field, uint8_t* act);

@@ -23,7 +23,7 @@
 namespace mote {
 
 struct PadPlan {
-  int32_t rank = 1;                       // after folding, >= 1
+  int32_t rank = 1;  // after folding, >= 1
   int32_t in_dims[kMaxRank] = {0, 0, 0, 0, 0, 0};
   int32_t before[kMaxRank] = {0, 0, 0, 0, 0, 0};
   int32_t after[kMaxRank] = {0, 0, 0, 0, 0, 0};

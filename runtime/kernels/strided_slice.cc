@@ -30,9 +30,9 @@ int32_t iterations(int32_t first, int32_t stop, int32_t stride) {
 
 }  // namespace
 
-StridedSliceError plan_strided_slice(const Shape& in, const int32_t* begin, const int32_t* end,
-                                     const int32_t* strides, const StridedSliceMasks& masks,
-                                     StridedSlicePlan* plan, Shape* out_shape, int32_t* bad_axis) {
+StridedSliceError plan_strided_slice(const Shape& in, const int32_t* begin, const int32_t* end, const int32_t* strides,
+                                     const StridedSliceMasks& masks, StridedSlicePlan* plan, Shape* out_shape,
+                                     int32_t* bad_axis) {
   StridedSlicePlan p;
   Shape out;
   const int32_t pad = kStridedSliceMaxRank - in.rank;

@@ -39,7 +39,7 @@ struct StridedSliceMasks {
 struct StridedSlicePlan {
   int32_t count[kStridedSliceMaxRank] = {1, 1, 1, 1, 1};
   int32_t step[kStridedSliceMaxRank] = {0, 0, 0, 0, 0};  // input elements per iteration
-  int32_t start = 0;                                       // input element of the first output
+  int32_t start = 0;                                     // input element of the first output
 };
 
 enum class StridedSliceError : uint8_t {
@@ -51,9 +51,9 @@ enum class StridedSliceError : uint8_t {
 
 // Computes the plan and the output shape (shrunk axes removed). `in.rank` <= 5; begin, end and
 // strides hold in.rank values. On error returns the reason and sets *bad_axis.
-StridedSliceError plan_strided_slice(const Shape& in, const int32_t* begin, const int32_t* end,
-                                     const int32_t* strides, const StridedSliceMasks& masks,
-                                     StridedSlicePlan* plan, Shape* out_shape, int32_t* bad_axis);
+StridedSliceError plan_strided_slice(const Shape& in, const int32_t* begin, const int32_t* end, const int32_t* strides,
+                                     const StridedSliceMasks& masks, StridedSlicePlan* plan, Shape* out_shape,
+                                     int32_t* bad_axis);
 
 void strided_slice_s8(const StridedSlicePlan& plan, const int8_t* in, int8_t* out);
 void strided_slice_s16(const StridedSlicePlan& plan, const int16_t* in, int16_t* out);

@@ -4,6 +4,7 @@
 // Options: ConcatenationOptions { axis = field 0 (negative counts from the end),
 // fused_activation_function = field 1, must be none }.
 #include "runtime/kernels/concatenation.h"
+
 #include "runtime/op.h"
 
 namespace mote {
@@ -16,16 +17,16 @@ struct ConcatData {
 };
 
 bool supported(TensorType t) {
-  return t == TensorType::kInt8 || t == TensorType::kInt16 || t == TensorType::kInt32 ||
-         t == TensorType::kInt64 || t == TensorType::kFloat32 || t == TensorType::kBool;
+  return t == TensorType::kInt8 || t == TensorType::kInt16 || t == TensorType::kInt32 || t == TensorType::kInt64 ||
+         t == TensorType::kFloat32 || t == TensorType::kBool;
 }
 
 Status check_quantization(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& out) {
   if (out.type == TensorType::kInt8 && (in.scale != out.scale || in.zero_point != out.zero_point))
     return ctx.fail(Status::kInvalidModel,
                     "int8 input %d (scale %f, zero point %d) must match output %d (scale %f, zero point %d)",
-                    static_cast<int>(in.index), static_cast<double>(in.scale), static_cast<int>(in.zero_point), static_cast<int>(out.index),
-                    static_cast<double>(out.scale), static_cast<int>(out.zero_point));
+                    static_cast<int>(in.index), static_cast<double>(in.scale), static_cast<int>(in.zero_point),
+                    static_cast<int>(out.index), static_cast<double>(out.scale), static_cast<int>(out.zero_point));
   if (out.type == TensorType::kInt16 && in.zero_point != 0)
     return ctx.fail(Status::kInvalidModel, "int16 tensor %d needs zero point 0, has %d", static_cast<int>(in.index),
                     static_cast<int>(in.zero_point));
@@ -53,10 +54,8 @@ Status prepare(PrepareContext& ctx) {
   const TensorInfo* out = ctx.output(0);
   const int n = ctx.num_inputs();
   if (n < 1 || ctx.num_outputs() != 1 || out == nullptr)
-    return ctx.fail(Status::kInvalidModel, "needs at least 1 input and 1 output, has %d and %d", n,
-                    ctx.num_outputs());
-  if (!supported(out->type))
-    return ctx.fail(Status::kUnsupported, "type %s not supported", type_name(out->type));
+    return ctx.fail(Status::kInvalidModel, "needs at least 1 input and 1 output, has %d and %d", n, ctx.num_outputs());
+  if (!supported(out->type)) return ctx.fail(Status::kUnsupported, "type %s not supported", type_name(out->type));
   if (ctx.options().scalar<uint8_t>(1, 0) != 0)
     return ctx.fail(Status::kUnsupported, "fused activation %u not supported (must be none)",
                     static_cast<unsigned>(ctx.options().scalar<uint8_t>(1, 0)));
@@ -76,8 +75,7 @@ Status prepare(PrepareContext& ctx) {
   }
   if (total != out->shape.dims[axis])
     return ctx.fail(Status::kInvalidModel, "inputs sum to %lld along axis %d, output has %d",
-                    static_cast<long long>(total), static_cast<int>(axis),
-                    static_cast<int>(out->shape.dims[axis]));
+                    static_cast<long long>(total), static_cast<int>(axis), static_cast<int>(out->shape.dims[axis]));
   ctx.request(sizeof(ConcatData) + sizeof(int32_t) * static_cast<size_t>(n), 0);
   ConcatData* d = ctx.op_data<ConcatData>();
   if (d == nullptr) return Status::kOk;

@@ -17,8 +17,8 @@ struct MulData {
   Int32Range int_act;
 };
 
-Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo& b,
-                     const TensorInfo& out, uint8_t act, MulQuantParams* p) {
+Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo& b, const TensorInfo& out, uint8_t act,
+                     MulQuantParams* p) {
   const TensorInfo* ts[3] = {&a, &b, &out};
   for (const TensorInfo* t : ts) {
     MOTE_RETURN_IF_ERROR(check_quantized(ctx, *t));
@@ -26,15 +26,14 @@ Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo&
       return ctx.fail(Status::kInvalidModel, "tensor %d: int16 MUL needs zero point 0, has %d",
                       static_cast<int>(t->index), static_cast<int>(t->zero_point));
   }
-  const double real = static_cast<double>(a.scale) * static_cast<double>(b.scale) /
-                      static_cast<double>(out.scale);
+  const double real = static_cast<double>(a.scale) * static_cast<double>(b.scale) / static_cast<double>(out.scale);
   int shift = 0;
   quantize_multiplier(real, &p->output_multiplier, &shift);
   if (p->output_multiplier == 0 || shift > 30)
     return ctx.fail(Status::kInvalidModel,
                     "scales %f (tensor %d) * %f (tensor %d) / %f (tensor %d) = %f cannot be represented",
-                    static_cast<double>(a.scale), static_cast<int>(a.index), static_cast<double>(b.scale), static_cast<int>(b.index),
-                    static_cast<double>(out.scale), static_cast<int>(out.index), real);
+                    static_cast<double>(a.scale), static_cast<int>(a.index), static_cast<double>(b.scale),
+                    static_cast<int>(b.index), static_cast<double>(out.scale), static_cast<int>(out.index), real);
   p->output_shift = shift;
   p->input1_offset = -a.zero_point;
   p->input2_offset = -b.zero_point;

@@ -4,6 +4,7 @@
 // type. Without it the pad value is the output zero point for int8 and 0 for every other type
 // (int16 included, as in the reference). No options.
 #include "runtime/kernels/pad.h"
+
 #include "runtime/op.h"
 
 namespace mote {
@@ -16,8 +17,8 @@ struct PadData {
   PadPlan plan;
 };
 
-Status read_paddings(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& pads,
-                     int32_t* before, int32_t* after) {
+Status read_paddings(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& pads, int32_t* before,
+                     int32_t* after) {
   const bool i64 = pads.type == TensorType::kInt64;
   if (pads.type != TensorType::kInt32 && !i64)
     return ctx.fail(Status::kUnsupported, "paddings tensor %d has type %s (int32 or int64 expected)",
@@ -65,14 +66,14 @@ Status prepare(PrepareContext& ctx) {
   const TensorInfo* pads = ctx.input(1);
   const TensorInfo* out = ctx.output(0);
   if ((ctx.num_inputs() != 2 && ctx.num_inputs() != 3) || ctx.num_outputs() != 1 || !in || !pads || !out)
-    return ctx.fail(Status::kInvalidModel, "needs 2 or 3 inputs and 1 output, has %d and %d",
-                    ctx.num_inputs(), ctx.num_outputs());
+    return ctx.fail(Status::kInvalidModel, "needs 2 or 3 inputs and 1 output, has %d and %d", ctx.num_inputs(),
+                    ctx.num_outputs());
   const TensorType t = in->type;
   if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kInt32 && t != TensorType::kFloat32)
     return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, int32, float32)", type_name(t));
   if (out->type != t)
-    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s",
-                    type_name(out->type), type_name(t));
+    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s", type_name(out->type),
+                    type_name(t));
   int32_t before[kMaxRank] = {0}, after[kMaxRank] = {0};
   MOTE_RETURN_IF_ERROR(read_paddings(ctx, *in, *pads, before, after));
   if (out->shape.rank != in->shape.rank)
@@ -81,10 +82,9 @@ Status prepare(PrepareContext& ctx) {
   for (int32_t d = 0; d < in->shape.rank; ++d) {
     const int64_t want = int64_t{in->shape.dims[d]} + before[d] + after[d];
     if (out->shape.dims[d] != want)
-      return ctx.fail(Status::kInvalidModel, "output dim %d is %d, expected %d + %d + %d = %lld",
-                      static_cast<int>(d), static_cast<int>(out->shape.dims[d]),
-                      static_cast<int>(in->shape.dims[d]), static_cast<int>(before[d]),
-                      static_cast<int>(after[d]), static_cast<long long>(want));
+      return ctx.fail(Status::kInvalidModel, "output dim %d is %d, expected %d + %d + %d = %lld", static_cast<int>(d),
+                      static_cast<int>(out->shape.dims[d]), static_cast<int>(in->shape.dims[d]),
+                      static_cast<int>(before[d]), static_cast<int>(after[d]), static_cast<long long>(want));
   }
   PadData d{};
   d.type = static_cast<int32_t>(t);
@@ -104,12 +104,8 @@ Status eval(const EvalContext& ctx) {
     case TensorType::kInt16:
       pad_s16(d.plan, ctx.input<int16_t>(0), static_cast<int16_t>(d.pad_int), ctx.output<int16_t>(0));
       break;
-    case TensorType::kInt32:
-      pad_s32(d.plan, ctx.input<int32_t>(0), d.pad_int, ctx.output<int32_t>(0));
-      break;
-    default:
-      pad_f32(d.plan, ctx.input<float>(0), d.pad_float, ctx.output<float>(0));
-      break;
+    case TensorType::kInt32: pad_s32(d.plan, ctx.input<int32_t>(0), d.pad_int, ctx.output<int32_t>(0)); break;
+    default: pad_f32(d.plan, ctx.input<float>(0), d.pad_float, ctx.output<float>(0)); break;
   }
   return Status::kOk;
 }

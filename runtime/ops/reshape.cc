@@ -17,11 +17,11 @@ Status prepare(PrepareContext& ctx) {
   const TensorInfo* in = ctx.input(0);
   const TensorInfo* out = ctx.output(0);
   if ((ctx.num_inputs() != 1 && ctx.num_inputs() != 2) || ctx.num_outputs() != 1 || !in || !out)
-    return ctx.fail(Status::kInvalidModel, "needs 1 or 2 inputs and 1 output, has %d and %d",
-                    ctx.num_inputs(), ctx.num_outputs());
+    return ctx.fail(Status::kInvalidModel, "needs 1 or 2 inputs and 1 output, has %d and %d", ctx.num_inputs(),
+                    ctx.num_outputs());
   if (in->type != out->type)
-    return ctx.fail(Status::kInvalidModel, "input type %s differs from output type %s",
-                    type_name(in->type), type_name(out->type));
+    return ctx.fail(Status::kInvalidModel, "input type %s differs from output type %s", type_name(in->type),
+                    type_name(out->type));
   for (int32_t i = 0; i < out->shape.rank; ++i) {
     if (out->shape.dims[i] < 0)
       return ctx.fail(Status::kInvalidModel, "output tensor %d dim %d is %d (shape must be static)",

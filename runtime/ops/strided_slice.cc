@@ -4,8 +4,9 @@
 // end_mask = 1, ellipsis_mask = 2, new_axis_mask = 3, shrink_axis_mask = 4, offset = 5 };
 // ellipsis_mask, new_axis_mask and offset must be 0 (the reference ignores them, so a model that
 // sets them cannot be run faithfully).
-#include "runtime/kernels/elementwise.h"
 #include "runtime/kernels/strided_slice.h"
+
+#include "runtime/kernels/elementwise.h"
 #include "runtime/op.h"
 
 namespace mote {
@@ -66,12 +67,11 @@ Status plan(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& out, St
     case StridedSliceError::kZeroStride:
       return ctx.fail(Status::kInvalidModel, "axis %d has stride 0", static_cast<int>(axis));
     case StridedSliceError::kShrinkOutOfRange:
-      return ctx.fail(Status::kInvalidModel, "shrink axis %d: begin %d outside [0, %d)",
-                      static_cast<int>(axis), static_cast<int>(begin[axis]),
-                      static_cast<int>(in.shape.dims[axis]));
+      return ctx.fail(Status::kInvalidModel, "shrink axis %d: begin %d outside [0, %d)", static_cast<int>(axis),
+                      static_cast<int>(begin[axis]), static_cast<int>(in.shape.dims[axis]));
     case StridedSliceError::kShrinkNegative:
-      return ctx.fail(Status::kUnsupported, "shrink axis %d has negative stride %d",
-                      static_cast<int>(axis), static_cast<int>(strides[axis]));
+      return ctx.fail(Status::kUnsupported, "shrink axis %d has negative stride %d", static_cast<int>(axis),
+                      static_cast<int>(strides[axis]));
   }
   if (expect != out.shape) {
     char se[48], so[48];
@@ -87,14 +87,14 @@ Status prepare(PrepareContext& ctx) {
   const TensorInfo* in = ctx.input(0);
   const TensorInfo* out = ctx.output(0);
   if (ctx.num_inputs() != 4 || ctx.num_outputs() != 1 || !in || !out)
-    return ctx.fail(Status::kInvalidModel, "needs 4 inputs and 1 output, has %d and %d",
-                    ctx.num_inputs(), ctx.num_outputs());
+    return ctx.fail(Status::kInvalidModel, "needs 4 inputs and 1 output, has %d and %d", ctx.num_inputs(),
+                    ctx.num_outputs());
   const TensorType t = in->type;
   if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kInt32 && t != TensorType::kFloat32)
     return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, int32, float32)", type_name(t));
   if (out->type != t)
-    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s",
-                    type_name(out->type), type_name(t));
+    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s", type_name(out->type),
+                    type_name(t));
   if (in->shape.rank > kStridedSliceMaxRank)
     return ctx.fail(Status::kUnsupported, "input rank %d exceeds %d", static_cast<int>(in->shape.rank),
                     kStridedSliceMaxRank);

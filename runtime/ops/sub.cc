@@ -19,8 +19,8 @@ struct SubData {
   Int32Range int_act;
 };
 
-Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo& b,
-                     const TensorInfo& out, uint8_t act, AddSubQuantParams* p) {
+Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo& b, const TensorInfo& out, uint8_t act,
+                     AddSubQuantParams* p) {
   MOTE_RETURN_IF_ERROR(check_quantized(ctx, a));
   MOTE_RETURN_IF_ERROR(check_quantized(ctx, b));
   MOTE_RETURN_IF_ERROR(check_quantized(ctx, out));
@@ -28,8 +28,8 @@ Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo&
   if (!sub_quant_params(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, s16, p))
     return ctx.fail(Status::kInvalidModel,
                     "scales %f (tensor %d), %f (tensor %d) -> %f (tensor %d) need a multiplier outside (0, 1)",
-                    static_cast<double>(a.scale), static_cast<int>(a.index), static_cast<double>(b.scale), static_cast<int>(b.index),
-                    static_cast<double>(out.scale), static_cast<int>(out.index));
+                    static_cast<double>(a.scale), static_cast<int>(a.index), static_cast<double>(b.scale),
+                    static_cast<int>(b.index), static_cast<double>(out.scale), static_cast<int>(out.index));
   int32_t qmin = 0, qmax = 0;
   quantized_limits(out.type, &qmin, &qmax);
   activation_range_quantized(act, out.scale, out.zero_point, qmin, qmax, &p->act_min, &p->act_max);
@@ -69,8 +69,7 @@ Status eval(const EvalContext& ctx) {
       sub_f32(d.float_act, d.loop, ctx.input<float>(0), ctx.input<float>(1), ctx.output<float>(0));
       break;
     default:  // int32
-      sub_s32(d.int_act, d.loop, ctx.input<int32_t>(0), ctx.input<int32_t>(1),
-              ctx.output<int32_t>(0));
+      sub_s32(d.int_act, d.loop, ctx.input<int32_t>(0), ctx.input<int32_t>(1), ctx.output<int32_t>(0));
       break;
   }
   return Status::kOk;
