@@ -361,6 +361,13 @@ TEST(SubMulFloat, HandComputed) {
   EXPECT_EQ(mul, (std::vector<float>{2, 4, 6, 0, 0, 0}));
 }
 
+TEST(AddFloat, OutputRankBelowInputRank) {
+  // [1, 1, 3] + [3] written to a [3] output: leading ones may be dropped.
+  auto got = run_binary<float>(Kind::kAdd, TensorType::kFloat32, {1, 1, 3}, {1, 2, 3}, {}, {3}, {10, 20, 30}, {}, {3},
+                               {}, 0);
+  EXPECT_EQ(got, (std::vector<float>{11, 22, 33}));
+}
+
 TEST(BinaryFloat, BroadcastShapesMatchNaive) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> dist(-4.0f, 4.0f);
