@@ -2,37 +2,29 @@
 
 #include "runtime/kernels/quant.h"
 
-// Strategy: for every output pixel (and group) the receptive field is gathered once into a
-// contiguous "patch" laid out exactly like one filter (filter_height x filter_width x
-// filter_depth), with padded taps set to a value that contributes nothing. Every output channel
-// is then one contiguous dot product filter[c] . patch, which compilers vectorize. For int8 the
-// patch holds (input + input_offset) as int16, so padded taps are plain zeros and the dot product
-// needs no correction term.
+// Strategy
+//
+// Direct (every type, no scratch): the taps of an output pixel's window that lie inside the input
+// form "runs" — per filter row, one stretch of input that is contiguous in memory and matches a
+// contiguous stretch of the filter (the whole visible row, filter_width * filter_depth values,
+// when dilation_width is 1 and the filter sees every input channel; otherwise filter_depth values
+// per tap). An output channel is the sum over runs of contiguous dot products, which compilers
+// vectorize, and padded taps are simply never visited. Runs come in the reference's order (row,
+// column, channel), so float sums are bit-identical to it. Two horizontally adjacent output pixels
+// whose windows cover the same columns are computed together with two output channels at a time:
+// each filter value is loaded once for two pixels and each input value once for two channels.
+//
+// Patch (int8, when runs are shorter than a vector register, e.g. first layers with 1-3 input
+// channels): each pixel's window is gathered into scratch laid out like one filter, holding
+// (input + input_offset) as int16 with zeros for padded taps, so every channel is one long dot
+// product. Scratch: two patches of filter_height * filter_width * filter_depth int16.
 
 namespace mote {
 
 namespace {
 
-struct LoadOffsetS8 {  // int8 input -> int16 (input + offset), offset in [-127, 128]
-  int16_t offset;
-  int16_t operator()(int8_t x) const { return static_cast<int16_t>(x + offset); }
-};
-struct LoadS16 {
-  int16_t operator()(int16_t x) const { return x; }
-};
-struct LoadF32 {
-  float operator()(float x) const { return x; }
-};
-
-template <typename P>
-inline void fill_zero(P* dst, int32_t n) {
-  for (int32_t i = 0; i < n; ++i) dst[i] = P(0);
-}
-
-template <typename In, typename P, typename Load>
-inline void load_run(const In* src, int32_t n, Load load, P* dst) {
-  for (int32_t i = 0; i < n; ++i) dst[i] = load(src[i]);
-}
+// Runs shorter than this take the patch path (int8 only).
+constexpr int32_t kMinDirectRun = 16;
 
 // Where one output pixel's window sits: its origin in the input and the taps inside the input.
 struct Window {
@@ -40,115 +32,91 @@ struct Window {
   int32_t fy_lo, fy_hi, fx_lo, fx_hi;
 };
 
-// Gathers the window of one output pixel, for the filter_depth channels of one group, into
-// patch[filter_height * filter_width * filter_depth]. in_batch points at the batch's first
-// element, already advanced to the group's first channel.
-template <typename In, typename P, typename Load>
-void gather_patch(const Conv2DParams& p, const In* in_batch, const Window& w, Load load, P* patch) {
-  const ConvGeometry& g = p.geo;
-  const int32_t fd = p.filter_depth;
-  const int32_t depth = g.input_depth;
-  const int32_t row_len = g.filter_width * fd;
-  const bool contiguous = g.dilation_width == 1 && fd == depth;
-  for (int32_t fy = 0; fy < g.filter_height; ++fy) {
-    P* dst = patch + fy * row_len;
-    if (fy < w.fy_lo || fy >= w.fy_hi) {
-      fill_zero(dst, row_len);
-      continue;
-    }
-    const In* row = in_batch + (w.y0 + fy * g.dilation_height) * g.input_width * depth;
-    fill_zero(dst, w.fx_lo * fd);
-    if (contiguous) {
-      load_run(row + (w.x0 + w.fx_lo) * depth, (w.fx_hi - w.fx_lo) * fd, load, dst + w.fx_lo * fd);
-    } else {
-      for (int32_t fx = w.fx_lo; fx < w.fx_hi; ++fx)
-        load_run(row + (w.x0 + fx * g.dilation_width) * depth, fd, load, dst + fx * fd);
-    }
-    fill_zero(dst + w.fx_hi * fd, (g.filter_width - w.fx_hi) * fd);
-  }
-}
-
-// Gathers the patch of output pixel `pixel` (flat index over batches x rows x columns) for group
-// `grp`.
-template <typename In, typename P, typename Load>
-void gather_pixel(const Conv2DParams& p, const In* input, int32_t pixel, int32_t grp, Load load,
-                  P* patch) {
-  const ConvGeometry& g = p.geo;
-  const int32_t per_image = g.output_height * g.output_width;
-  const int32_t b = pixel / per_image;
-  const int32_t oy = (pixel - b * per_image) / g.output_width;
-  const int32_t ox = pixel - b * per_image - oy * g.output_width;
-  Window w;
-  w.y0 = oy * g.stride_height - g.pad_top;
-  w.x0 = ox * g.stride_width - g.pad_left;
-  conv_tap_range(w.y0, g.dilation_height, g.filter_height, g.input_height, &w.fy_lo, &w.fy_hi);
-  conv_tap_range(w.x0, g.dilation_width, g.filter_width, g.input_width, &w.fx_lo, &w.fx_hi);
-  const int32_t batch_size = g.input_height * g.input_width * g.input_depth;
-  gather_patch(p, input + b * batch_size + grp * p.filter_depth, w, load, patch);
-}
-
-// Visits the output pixels in blocks of up to kPixels and every group: gathers the block's patches
-// (patch j at patches + j * patch_size), then calls
-//   body(patches, pixel_count, first_pixel, first_output_channel, channel_count).
-template <int kPixels, typename In, typename P, typename Load, typename Body>
-void for_each_block(const Conv2DParams& p, const In* input, Load load, P* patches, Body body) {
-  const ConvGeometry& g = p.geo;
-  const int32_t groups = g.input_depth / p.filter_depth;
-  const int32_t per_group = g.output_depth / groups;
-  const int32_t k = g.filter_height * g.filter_width * p.filter_depth;
-  const int32_t pixels = g.batches * g.output_height * g.output_width;
-  for (int32_t q = 0; q < pixels; q += kPixels) {
-    const int32_t n = pixels - q < kPixels ? pixels - q : kPixels;
-    for (int32_t grp = 0; grp < groups; ++grp) {
-      for (int32_t j = 0; j < n; ++j) gather_pixel(p, input, q + j, grp, load, patches + j * k);
-      body(static_cast<const P*>(patches), n, q, grp * per_group, per_group);
-    }
-  }
-}
-
 inline int32_t patch_size(const Conv2DParams& p) {
   return p.geo.filter_height * p.geo.filter_width * p.filter_depth;
 }
 
-// int8 kernel: output pixels per block. Blocks of 2 pixels x 2 output channels load (and widen)
-// each filter element once for two pixels and each patch element once for two channels.
-constexpr int32_t kPixelsS8 = 2;
-
-// sum w[i] * x[i] in int32. Exact as long as n * 128 * max|x| < 2^31.
-inline int32_t dot_s8_s16(const int8_t* w, const int16_t* x, int32_t n) {
-  int32_t acc = 0;
-  for (int32_t i = 0; i < n; ++i) acc += static_cast<int32_t>(w[i]) * static_cast<int32_t>(x[i]);
-  return acc;
+inline bool runs_are_rows(const Conv2DParams& p) {
+  return p.geo.dilation_width == 1 && p.filter_depth == p.geo.input_depth;
 }
 
-// Filter rows w, w + n with patches x, x + n: acc = {w0.x0, w0.x1, w1.x0, w1.x1}.
-inline void dot_2x2_s8_s16(const int8_t* w, const int16_t* x, int32_t n, int32_t* acc) {
-  const int8_t* w0 = w;
-  const int8_t* w1 = w + n;
-  const int16_t* x0 = x;
-  const int16_t* x1 = x + n;
-  int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
-  for (int32_t i = 0; i < n; ++i) {
-    const int32_t u = w0[i], v = w1[i];
-    a00 += u * x0[i];
-    a01 += u * x1[i];
-    a10 += v * x0[i];
-    a11 += v * x1[i];
-  }
-  acc[0] = a00;
-  acc[1] = a01;
-  acc[2] = a10;
-  acc[3] = a11;
+inline bool uses_patch(const Conv2DParams& p) {
+  const int32_t run = runs_are_rows(p) ? p.geo.filter_width * p.filter_depth : p.filter_depth;
+  return run < kMinDirectRun;
 }
 
-// Same sum for full-range int16 x, exact in int64: int32 partial sums over 256 products.
-inline int64_t dot_s8_s16_wide(const int8_t* w, const int16_t* x, int32_t n) {
-  int64_t acc = 0;
-  for (int32_t i = 0; i < n; i += 256) {
-    const int32_t len = n - i < 256 ? n - i : 256;
-    acc += dot_s8_s16(w + i, x + i, len);
+// What the inner loops read, copied out of the params once per call: stores to int8 outputs may
+// alias anything, so values read through the params reference would be reloaded after each one.
+struct Shape {
+  int32_t kk;         // filter_height * filter_width * filter_depth (one filter)
+  int32_t fd;         // filter_depth
+  int32_t depth;      // input_depth
+  int32_t out_depth;  // output_depth
+  int32_t fw;         // filter_width
+  int32_t in_w;       // input_width
+  int32_t dil_h, dil_w;
+  int32_t step;  // input distance between horizontally adjacent windows
+  bool rows;     // runs_are_rows
+};
+
+inline Shape shape_of(const Conv2DParams& p) {
+  const ConvGeometry& g = p.geo;
+  return Shape{patch_size(p),     p.filter_depth,   g.input_depth,
+               g.output_depth,    g.filter_width,   g.input_width,
+               g.dilation_height, g.dilation_width, g.stride_width * g.input_depth,
+               runs_are_rows(p)};
+}
+
+// Calls f(filter_offset, input_offset, length) for every run of window w, in tap order. Offsets
+// are relative to the filter row of one output channel and to the group's first input channel of
+// the batch.
+template <typename F>
+inline void for_each_run(const Shape& s, const Window& w, F f) {
+  if (s.rows) {
+    const int32_t len = (w.fx_hi - w.fx_lo) * s.fd;
+    for (int32_t fy = w.fy_lo; fy < w.fy_hi; ++fy) {
+      const int32_t iy = w.y0 + fy * s.dil_h;
+      f((fy * s.fw + w.fx_lo) * s.fd, (iy * s.in_w + w.x0 + w.fx_lo) * s.depth, len);
+    }
+    return;
   }
-  return acc;
+  for (int32_t fy = w.fy_lo; fy < w.fy_hi; ++fy) {
+    const int32_t iy = w.y0 + fy * s.dil_h;
+    for (int32_t fx = w.fx_lo; fx < w.fx_hi; ++fx) {
+      const int32_t ix = w.x0 + fx * s.dil_w;
+      f((fy * s.fw + fx) * s.fd, (iy * s.in_w + ix) * s.depth, s.fd);
+    }
+  }
+}
+
+// Visits the output pixels row by row: body(window, batch, pixel_index, count). With kPairs, two
+// horizontally adjacent pixels whose windows cover the same columns come as one call with
+// count == 2 (the second pixel's window is the first's shifted by stride_width columns).
+template <bool kPairs, typename Body>
+void for_each_pixel(const Conv2DParams& p, Body body) {
+  const ConvGeometry& g = p.geo;
+  int32_t pixel = 0;
+  for (int32_t b = 0; b < g.batches; ++b) {
+    for (int32_t oy = 0; oy < g.output_height; ++oy) {
+      Window w;
+      w.y0 = oy * g.stride_height - g.pad_top;
+      conv_tap_range(w.y0, g.dilation_height, g.filter_height, g.input_height, &w.fy_lo, &w.fy_hi);
+      for (int32_t ox = 0; ox < g.output_width;) {
+        w.x0 = ox * g.stride_width - g.pad_left;
+        conv_tap_range(w.x0, g.dilation_width, g.filter_width, g.input_width, &w.fx_lo, &w.fx_hi);
+        int32_t count = 1;
+        if (kPairs && ox + 1 < g.output_width) {
+          int32_t lo = 0, hi = 0;
+          conv_tap_range(w.x0 + g.stride_width, g.dilation_width, g.filter_width, g.input_width,
+                         &lo, &hi);
+          if (lo == w.fx_lo && hi == w.fx_hi) count = 2;
+        }
+        body(static_cast<const Window&>(w), b, pixel, count);
+        pixel += count;
+        ox += count;
+      }
+    }
+  }
 }
 
 inline int32_t wrapping_add(int32_t a, int32_t b) {
@@ -160,116 +128,305 @@ inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
   return v > hi ? hi : v;
 }
 
-struct OutputS8 {
-  const Conv2DParams& p;
+// ---- per-type arithmetic for the direct path ------------------------------------------------
+// dot<NP, NC>: acc[c * NP + j] += sum_i w_c[i] * x_j[i] for output channels c < NC (filter rows
+// w + c * w_stride) and pixels j < NP (inputs x + j * x_stride); finish: bias, requantize, clamp.
+
+struct KernelS8 {
+  using In = int8_t;
+  using Acc = int32_t;
+  using Out = int8_t;
+  static constexpr bool kBlocked = true;
   const int32_t* multipliers;
   const int32_t* shifts;
-  int8_t operator()(int32_t acc, int32_t c) const {
-    const int32_t v = requantize(acc, multipliers[c], shifts[c]) + p.output_offset;
-    return static_cast<int8_t>(clamp(v, p.act_min, p.act_max));
+  const int32_t* bias;
+  int16_t offset;
+  int32_t output_offset, act_min, act_max;
+
+  KernelS8(const Conv2DParams& p, const int32_t* m, const int32_t* s, const int32_t* b)
+      : multipliers(m),
+        shifts(s),
+        bias(b),
+        offset(static_cast<int16_t>(p.input_offset)),
+        output_offset(p.output_offset),
+        act_min(p.act_min),
+        act_max(p.act_max) {}
+
+  // (x + offset) is formed in int16 so the products are int16 x int16 multiply-adds.
+  template <int NP, int NC>
+  void dot(const int8_t* w, int32_t w_stride, const int8_t* x, int32_t x_stride, int32_t n,
+           Acc* acc) const {
+    int32_t a[NC][NP] = {};
+    for (int32_t i = 0; i < n; ++i) {
+      int32_t xv[NP];
+      for (int j = 0; j < NP; ++j) xv[j] = static_cast<int16_t>(x[j * x_stride + i] + offset);
+      for (int c = 0; c < NC; ++c) {
+        const int32_t wv = w[c * w_stride + i];
+        for (int j = 0; j < NP; ++j) a[c][j] += wv * xv[j];
+      }
+    }
+    for (int c = 0; c < NC; ++c)
+      for (int j = 0; j < NP; ++j) acc[c * NP + j] = wrapping_add(acc[c * NP + j], a[c][j]);
+  }
+  Out finish(Acc acc, int32_t c) const {
+    if (bias != nullptr) acc = wrapping_add(acc, bias[c]);
+    const int32_t v = requantize(acc, multipliers[c], shifts[c]) + output_offset;
+    return static_cast<int8_t>(clamp(v, act_min, act_max));
   }
 };
+
+// int16 x int8 products reach 2^22, so int32 partial sums cover 256 products before widening.
+template <int NP, int NC>
+inline void dot_s16(const int8_t* w, int32_t w_stride, const int16_t* x, int32_t x_stride,
+                    int32_t n, int64_t* acc) {
+  for (int32_t i0 = 0; i0 < n; i0 += 256) {
+    const int32_t end = n - i0 < 256 ? n : i0 + 256;
+    int32_t a[NC][NP] = {};
+    for (int32_t i = i0; i < end; ++i) {
+      for (int c = 0; c < NC; ++c) {
+        const int32_t wv = w[c * w_stride + i];
+        for (int j = 0; j < NP; ++j) a[c][j] += wv * x[j * x_stride + i];
+      }
+    }
+    for (int c = 0; c < NC; ++c)
+      for (int j = 0; j < NP; ++j) acc[c * NP + j] += a[c][j];
+  }
+}
+
+struct KernelS16 {
+  using In = int16_t;
+  using Acc = int64_t;
+  using Out = int16_t;
+  static constexpr bool kBlocked = true;
+  const int32_t* multipliers;
+  const int32_t* shifts;
+  const int64_t* bias;
+  int32_t act_min, act_max;
+
+  template <int NP, int NC>
+  void dot(const int8_t* w, int32_t w_stride, const int16_t* x, int32_t x_stride, int32_t n,
+           Acc* acc) const {
+    dot_s16<NP, NC>(w, w_stride, x, x_stride, n, acc);
+  }
+  Out finish(Acc acc, int32_t c) const {
+    if (bias != nullptr) acc += bias[c];
+    const int32_t v = multiply_by_quantized_multiplier(acc, multipliers[c], shifts[c]);
+    return static_cast<int16_t>(clamp(v, act_min, act_max));
+  }
+};
+
+// int32 bias: the reference accumulates in int32 (wrapping) and requantizes with the 32-bit
+// multiply. Truncating the exact int64 sum gives the same wrapped value.
+struct KernelS16Acc32 {
+  using In = int16_t;
+  using Acc = int64_t;
+  using Out = int16_t;
+  static constexpr bool kBlocked = true;
+  const int32_t* multipliers;
+  const int32_t* shifts;
+  const int32_t* bias;
+  int32_t act_min, act_max;
+
+  template <int NP, int NC>
+  void dot(const int8_t* w, int32_t w_stride, const int16_t* x, int32_t x_stride, int32_t n,
+           Acc* acc) const {
+    dot_s16<NP, NC>(w, w_stride, x, x_stride, n, acc);
+  }
+  Out finish(Acc acc, int32_t c) const {
+    int32_t a = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc)));
+    if (bias != nullptr) a = wrapping_add(a, bias[c]);
+    const int32_t v = requantize(a, multipliers[c], shifts[c]);
+    return static_cast<int16_t>(clamp(v, act_min, act_max));
+  }
+};
+
+// Float: every output is one sequential sum in the reference's order (runs in tap order, i
+// ascending within a run), so results are bit-identical; blocking only interleaves independent
+// sums.
+struct KernelF32 {
+  using In = float;
+  using Acc = float;
+  using Out = float;
+  static constexpr bool kBlocked = true;
+  const float* bias;
+  float act_min, act_max;
+
+  template <int NP, int NC>
+  void dot(const float* w, int32_t w_stride, const float* x, int32_t x_stride, int32_t n,
+           Acc* acc) const {
+    float a[NC][NP];
+    for (int c = 0; c < NC; ++c)
+      for (int j = 0; j < NP; ++j) a[c][j] = acc[c * NP + j];
+    for (int32_t i = 0; i < n; ++i) {
+      float xv[NP];
+      for (int j = 0; j < NP; ++j) xv[j] = x[j * x_stride + i];
+      for (int c = 0; c < NC; ++c) {
+        const float wv = w[c * w_stride + i];
+        for (int j = 0; j < NP; ++j) a[c][j] += xv[j] * wv;
+      }
+    }
+    for (int c = 0; c < NC; ++c)
+      for (int j = 0; j < NP; ++j) acc[c * NP + j] = a[c][j];
+  }
+  Out finish(Acc acc, int32_t c) const {
+    float v = acc + (bias != nullptr ? bias[c] : 0.0f);
+    v = v < act_min ? act_min : v;
+    return act_max < v ? act_max : v;
+  }
+};
+
+// NC output channels from c for NP pixels of window w (x: the group's input; out: first pixel).
+template <int NP, int NC, typename K, typename W>
+inline void direct_block(const K& k, const Shape& s, const Window& w, const typename K::In* x,
+                         const W* filter, int32_t c, typename K::Out* out) {
+  const W* wc = filter + c * s.kk;
+  typename K::Acc acc[NP * NC] = {};
+  for_each_run(s, w, [&](int32_t fo, int32_t xo, int32_t len) {
+    k.template dot<NP, NC>(wc + fo, s.kk, x + xo, s.step, len, acc);
+  });
+  for (int cc = 0; cc < NC; ++cc)
+    for (int j = 0; j < NP; ++j) out[j * s.out_depth + c + cc] = k.finish(acc[cc * NP + j], c + cc);
+}
+
+// Output channels [c, end) for NP pixels: blocks of 4, then 2, then 1 channels.
+template <int NP, typename K, typename W>
+inline void direct_channels(const K& k, const Shape& s, const Window& w, const typename K::In* x,
+                            const W* filter, int32_t c, int32_t end, typename K::Out* out) {
+  if constexpr (K::kBlocked) {
+    for (; c + 4 <= end; c += 4) direct_block<NP, 4>(k, s, w, x, filter, c, out);
+    if (c + 2 <= end) {
+      direct_block<NP, 2>(k, s, w, x, filter, c, out);
+      c += 2;
+    }
+  }
+  for (; c < end; ++c) direct_block<NP, 1>(k, s, w, x, filter, c, out);
+}
+
+template <typename K, typename W>
+void conv_direct(const Conv2DParams& p, const K& k, const typename K::In* input, const W* filter,
+                 typename K::Out* output) {
+  const ConvGeometry& g = p.geo;
+  const Shape s = shape_of(p);
+  const int32_t groups = g.input_depth / p.filter_depth;
+  const int32_t per_group = g.output_depth / groups;
+  const int32_t batch_size = g.input_height * g.input_width * g.input_depth;
+  auto body = [&](const Window& w, int32_t b, int32_t pixel, int32_t count) {
+    typename K::Out* out = output + pixel * s.out_depth;
+    for (int32_t grp = 0; grp < groups; ++grp) {
+      const typename K::In* x = input + b * batch_size + grp * s.fd;
+      const int32_t c = grp * per_group, end = c + per_group;
+      if constexpr (K::kBlocked) {
+        if (count == 2) {
+          direct_channels<2>(k, s, w, x, filter, c, end, out);
+          continue;
+        }
+      }
+      direct_channels<1>(k, s, w, x, filter, c, end, out);
+    }
+  };
+  for_each_pixel<K::kBlocked>(p, body);
+}
+
+// ---- int8 patch path ------------------------------------------------------------------------
+
+// Gathers the window of one output pixel into patch[filter_height * filter_width * filter_depth]
+// as int16 (input + offset), zeros for padded taps. x: the group's input in the batch.
+void gather_patch(const Shape& s, int16_t offset, const int8_t* x, const Window& w,
+                  int16_t* patch) {
+  for (int32_t i = 0; i < s.kk; ++i) patch[i] = 0;
+  for_each_run(s, w, [&](int32_t fo, int32_t xo, int32_t len) {
+    for (int32_t i = 0; i < len; ++i) patch[fo + i] = static_cast<int16_t>(x[xo + i] + offset);
+  });
+}
+
+// Dot products of NC filter rows (n apart) with NP patches (n apart), into acc[c * NP + j].
+template <int NP, int NC>
+inline void dot_patch(const int8_t* w, const int16_t* x, int32_t n, int32_t* acc) {
+  int32_t a[NC][NP] = {};
+  for (int32_t i = 0; i < n; ++i) {
+    for (int c = 0; c < NC; ++c) {
+      const int32_t wv = w[c * n + i];
+      for (int j = 0; j < NP; ++j) a[c][j] += wv * x[j * n + i];
+    }
+  }
+  for (int c = 0; c < NC; ++c)
+    for (int j = 0; j < NP; ++j) acc[c * NP + j] = a[c][j];
+}
+
+template <int NP, int NC>
+inline void patch_block(const KernelS8& k, const Shape& s, const int16_t* patches,
+                        const int8_t* filter, int32_t c, int8_t* out) {
+  int32_t acc[NP * NC];
+  dot_patch<NP, NC>(filter + c * s.kk, patches, s.kk, acc);
+  for (int cc = 0; cc < NC; ++cc)
+    for (int j = 0; j < NP; ++j) out[j * s.out_depth + c + cc] = k.finish(acc[cc * NP + j], c + cc);
+}
+
+template <int NP>
+inline void patch_channels(const KernelS8& k, const Shape& s, const int16_t* patches,
+                           const int8_t* filter, int32_t c, int32_t end, int8_t* out) {
+  for (; c + 2 <= end; c += 2) patch_block<NP, 2>(k, s, patches, filter, c, out);
+  if (c < end) patch_block<NP, 1>(k, s, patches, filter, c, out);
+}
+
+void conv_patch_s8(const Conv2DParams& p, const KernelS8& k, const int8_t* input,
+                   const int8_t* filter, int8_t* output, int16_t* patches) {
+  const ConvGeometry& g = p.geo;
+  const Shape s = shape_of(p);
+  const int32_t groups = g.input_depth / p.filter_depth;
+  const int32_t per_group = g.output_depth / groups;
+  const int32_t batch_size = g.input_height * g.input_width * g.input_depth;
+  auto body = [&](const Window& w, int32_t b, int32_t pixel, int32_t count) {
+    int8_t* out = output + pixel * s.out_depth;
+    Window w2 = w;
+    w2.x0 += g.stride_width;
+    for (int32_t grp = 0; grp < groups; ++grp) {
+      const int8_t* x = input + b * batch_size + grp * s.fd;
+      const int32_t c = grp * per_group, end = c + per_group;
+      gather_patch(s, k.offset, x, w, patches);
+      if (count == 2) {
+        gather_patch(s, k.offset, x, w2, patches + s.kk);
+        patch_channels<2>(k, s, patches, filter, c, end, out);
+      } else {
+        patch_channels<1>(k, s, patches, filter, c, end, out);
+      }
+    }
+  };
+  for_each_pixel<true>(p, body);
+}
 
 }  // namespace
 
 size_t conv2d_s8_scratch_bytes(const Conv2DParams& p) {
-  return static_cast<size_t>(patch_size(p)) * sizeof(int16_t) * kPixelsS8;
-}
-size_t conv2d_s16_scratch_bytes(const Conv2DParams& p) {
-  return static_cast<size_t>(patch_size(p)) * sizeof(int16_t);
-}
-size_t conv2d_f32_scratch_bytes(const Conv2DParams& p) {
-  return static_cast<size_t>(patch_size(p)) * sizeof(float);
+  return uses_patch(p) ? 2 * sizeof(int16_t) * static_cast<size_t>(patch_size(p)) : 0;
 }
 
 void conv2d_s8(const Conv2DParams& p, const int32_t* multipliers, const int32_t* shifts,
                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
                void* scratch) {
-  const int32_t k = patch_size(p);
-  const int32_t depth = p.geo.output_depth;
-  const LoadOffsetS8 load{static_cast<int16_t>(p.input_offset)};
-  const OutputS8 finish{p, multipliers, shifts};
-  auto bias_of = [bias](int32_t c) { return bias != nullptr ? bias[c] : 0; };
-  // One pixel x one channel: the remainders of the 2 x 2 blocks.
-  auto single = [&](const int16_t* patch, int8_t* out, int32_t c) {
-    out[c] = finish(wrapping_add(dot_s8_s16(filter + c * k, patch, k), bias_of(c)), c);
-  };
-  auto body = [&](const int16_t* patches, int32_t n, int32_t q, int32_t c0, int32_t count) {
-    int8_t* out = output + q * depth;
-    if (n < 2) {
-      for (int32_t c = c0; c < c0 + count; ++c) single(patches, out, c);
-      return;
-    }
-    int32_t c = c0;
-    for (; c + 2 <= c0 + count; c += 2) {
-      int32_t acc[4];
-      dot_2x2_s8_s16(filter + c * k, patches, k, acc);
-      const int32_t b0 = bias_of(c), b1 = bias_of(c + 1);
-      out[c] = finish(wrapping_add(acc[0], b0), c);
-      out[depth + c] = finish(wrapping_add(acc[1], b0), c);
-      out[c + 1] = finish(wrapping_add(acc[2], b1), c + 1);
-      out[depth + c + 1] = finish(wrapping_add(acc[3], b1), c + 1);
-    }
-    if (c < c0 + count) {
-      single(patches, out, c);
-      single(patches + k, out + depth, c);
-    }
-  };
-  for_each_block<kPixelsS8>(p, input, load, static_cast<int16_t*>(scratch), body);
+  const KernelS8 k(p, multipliers, shifts, bias);
+  if (uses_patch(p)) {
+    conv_patch_s8(p, k, input, filter, output, static_cast<int16_t*>(scratch));
+  } else {
+    conv_direct(p, k, input, filter, output);
+  }
 }
 
 void conv2d_s16(const Conv2DParams& p, const int32_t* multipliers, const int32_t* shifts,
-                const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
-                void* scratch) {
-  const int32_t k = patch_size(p);
-  auto body = [&](const int16_t* patch, int32_t, int32_t q, int32_t c0, int32_t count) {
-    int16_t* out = output + q * p.geo.output_depth;
-    for (int32_t c = c0; c < c0 + count; ++c) {
-      int64_t acc = dot_s8_s16_wide(filter + c * k, patch, k);
-      if (bias != nullptr) acc += bias[c];
-      const int32_t v = multiply_by_quantized_multiplier(acc, multipliers[c], shifts[c]);
-      out[c] = static_cast<int16_t>(clamp(v, p.act_min, p.act_max));
-    }
-  };
-  for_each_block<1>(p, input, LoadS16{}, static_cast<int16_t*>(scratch), body);
+                const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output) {
+  conv_direct(p, KernelS16{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter, output);
 }
 
 void conv2d_s16_acc32(const Conv2DParams& p, const int32_t* multipliers, const int32_t* shifts,
                       const int16_t* input, const int8_t* filter, const int32_t* bias,
-                      int16_t* output, void* scratch) {
-  const int32_t k = patch_size(p);
-  auto body = [&](const int16_t* patch, int32_t, int32_t q, int32_t c0, int32_t count) {
-    int16_t* out = output + q * p.geo.output_depth;
-    for (int32_t c = c0; c < c0 + count; ++c) {
-      // The reference accumulates in int32; truncating the exact sum gives the same wrapped value.
-      int32_t acc = static_cast<int32_t>(
-          static_cast<uint32_t>(static_cast<uint64_t>(dot_s8_s16_wide(filter + c * k, patch, k))));
-      if (bias != nullptr) acc = wrapping_add(acc, bias[c]);
-      const int32_t v = requantize(acc, multipliers[c], shifts[c]);
-      out[c] = static_cast<int16_t>(clamp(v, p.act_min, p.act_max));
-    }
-  };
-  for_each_block<1>(p, input, LoadS16{}, static_cast<int16_t*>(scratch), body);
+                      int16_t* output) {
+  conv_direct(p, KernelS16Acc32{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter,
+              output);
 }
 
 void conv2d_f32(const Conv2DParams& p, const float* input, const float* filter, const float* bias,
-                float* output, void* scratch) {
-  const int32_t k = patch_size(p);
-  // Padded taps are 0.0f in the patch: adding w * 0 to a running sum that starts at +0 never
-  // changes it (for finite weights), so the sums equal the reference's, which skips those taps.
-  auto body = [&](const float* patch, int32_t, int32_t q, int32_t c0, int32_t count) {
-    float* out = output + q * p.geo.output_depth;
-    for (int32_t c = c0; c < c0 + count; ++c) {
-      const float* w = filter + c * k;
-      float total = 0.0f;
-      for (int32_t i = 0; i < k; ++i) total += patch[i] * w[i];
-      float v = total + (bias != nullptr ? bias[c] : 0.0f);
-      v = v < p.act_min_f ? p.act_min_f : v;
-      v = p.act_max_f < v ? p.act_max_f : v;
-      out[c] = v;
-    }
-  };
-  for_each_block<1>(p, input, LoadF32{}, static_cast<float*>(scratch), body);
+                float* output) {
+  conv_direct(p, KernelF32{bias, p.act_min_f, p.act_max_f}, input, filter, output);
 }
 
 }  // namespace mote

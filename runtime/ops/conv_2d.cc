@@ -235,9 +235,7 @@ Status prepare(PrepareContext& ctx) {
   const int32_t channels = params.geo.output_depth;
   const size_t per_channel =
       kind == kConvF32 ? 0 : 2 * sizeof(int32_t) * static_cast<size_t>(channels);
-  const size_t scratch = kind == kConvF32  ? conv2d_f32_scratch_bytes(params)
-                         : kind == kConvS8 ? conv2d_s8_scratch_bytes(params)
-                                           : conv2d_s16_scratch_bytes(params);
+  const size_t scratch = kind == kConvS8 ? conv2d_s8_scratch_bytes(params) : 0;
   ctx.request(sizeof(ConvData) + per_channel, scratch);
   ConvData* d = ctx.op_data<ConvData>();
   if (d == nullptr) return Status::kOk;  // measuring pass
@@ -262,7 +260,7 @@ Status eval(const EvalContext& ctx) {
   switch (d.kind) {
     case kConvF32:
       conv2d_f32(d.params, ctx.input<float>(0), ctx.input<float>(1),
-                 static_cast<const float*>(bias), ctx.output<float>(0), ctx.scratch);
+                 static_cast<const float*>(bias), ctx.output<float>(0));
       break;
     case kConvS8:
       conv2d_s8(d.params, multipliers, shifts, ctx.input<int8_t>(0), ctx.input<int8_t>(1),
@@ -270,11 +268,11 @@ Status eval(const EvalContext& ctx) {
       break;
     case kConvS16:
       conv2d_s16(d.params, multipliers, shifts, ctx.input<int16_t>(0), ctx.input<int8_t>(1),
-                 static_cast<const int64_t*>(bias), ctx.output<int16_t>(0), ctx.scratch);
+                 static_cast<const int64_t*>(bias), ctx.output<int16_t>(0));
       break;
     default:
       conv2d_s16_acc32(d.params, multipliers, shifts, ctx.input<int16_t>(0), ctx.input<int8_t>(1),
-                       static_cast<const int32_t*>(bias), ctx.output<int16_t>(0), ctx.scratch);
+                       static_cast<const int32_t*>(bias), ctx.output<int16_t>(0));
       break;
   }
   return Status::kOk;
