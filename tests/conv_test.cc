@@ -366,9 +366,9 @@ TEST(ConvCommon, ChannelMultiplierIsComputedInDouble) {
   EXPECT_EQ(s, 0);
 }
 
-// requantize() must equal quant.h's multiply_by_quantized_multiplier for every multiplier and
+// requantize() and ChannelRequant must equal quant.h's multiply_by_quantized_multiplier for every multiplier and
 // shift quantize_multiplier can produce.
-TEST(ConvCommon, RequantizeEqualsMultiplyByQuantizedMultiplier) {
+TEST(ConvCommon, RequantizeAndChannelRequantEqualMultiplyByQuantizedMultiplier) {
   std::mt19937 rng(2024);
   std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
   std::uniform_int_distribution<int32_t> mant(1 << 30, INT32_MAX);
@@ -382,6 +382,8 @@ TEST(ConvCommon, RequantizeEqualsMultiplyByQuantizedMultiplier) {
       for (int32_t m : edge_m) {
         ASSERT_EQ(requantize(x, m, s), multiply_by_quantized_multiplier(x, m, s))
             << x << " " << m << " " << s;
+        ASSERT_EQ(ChannelRequant::of(m, s).apply(x), multiply_by_quantized_multiplier(x, m, s))
+            << x << " " << m << " " << s;
         ++checked;
       }
   for (int i = 0; i < 2000000; ++i) {
@@ -390,12 +392,16 @@ TEST(ConvCommon, RequantizeEqualsMultiplyByQuantizedMultiplier) {
     const int32_t s = (i & 4) ? shifts(rng) : -(i % 12);
     ASSERT_EQ(requantize(x, m, s), multiply_by_quantized_multiplier(x, m, s))
         << x << " " << m << " " << s;
+    ASSERT_EQ(ChannelRequant::of(m, s).apply(x), multiply_by_quantized_multiplier(x, m, s))
+        << x << " " << m << " " << s;
     ++checked;
   }
   // Exact halves: x * m / 2^(31 - s) lands on .5 for both signs.
   for (int32_t r = 1; r <= 20; ++r)
     for (int32_t x = -4096; x <= 4096; ++x) {
       ASSERT_EQ(requantize(x, 1 << 30, -r), multiply_by_quantized_multiplier(x, 1 << 30, -r));
+      ASSERT_EQ(ChannelRequant::of(1 << 30, -r).apply(x),
+                multiply_by_quantized_multiplier(x, 1 << 30, -r));
       ++checked;
     }
   EXPECT_GT(checked, 2000000);

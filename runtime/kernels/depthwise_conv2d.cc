@@ -13,6 +13,7 @@ namespace mote {
 
 namespace {
 
+// Largest block of output channels accumulated together (the accumulators live on the stack).
 constexpr int32_t kBlock = 32;
 
 inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
@@ -20,37 +21,50 @@ inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
   return v > hi ? hi : v;
 }
 
-// Per-type arithmetic. mac: acc[i] += w[i] * x[i] (x with the input offset applied);
-// mac_broadcast: the same with one input value; finish: bias, requantize, clamp, store.
+// Per-type arithmetic, with every scalar the inner loops read copied in (stores to int8 outputs
+// may alias anything, so values behind a reference would be reloaded after each store).
+// mac: acc[i] += w[i] * x[i] (x with the input offset applied); mac_broadcast: the same with one
+// input value; finish: bias, requantize, clamp, store.
 struct KernelS8 {
   using In = int8_t;
   using Filter = int8_t;
   using Acc = int32_t;
   using Out = int8_t;
-  const DepthwiseConv2DParams& p;
   const int32_t* multipliers;
   const int32_t* shifts;
   const int32_t* bias;
+  int16_t offset;
+  int32_t output_offset, act_min, act_max;
+
+  KernelS8(const DepthwiseConv2DParams& p, const int32_t* m, const int32_t* s, const int32_t* b)
+      : multipliers(m),
+        shifts(s),
+        bias(b),
+        offset(static_cast<int16_t>(p.input_offset)),
+        output_offset(p.output_offset),
+        act_min(p.act_min),
+        act_max(p.act_max) {}
 
   // (x + offset) is in [-255, 255] and w in [-128, 127], so every product fits in int16.
   void mac(Acc* acc, const Filter* w, const In* x, int32_t n) const {
-    const int16_t off = static_cast<int16_t>(p.input_offset);
     for (int32_t i = 0; i < n; ++i)
-      acc[i] += static_cast<int16_t>(w[i] * static_cast<int16_t>(x[i] + off));
+      acc[i] += static_cast<int16_t>(w[i] * static_cast<int16_t>(x[i] + offset));
   }
   void mac_broadcast(Acc* acc, const Filter* w, In x, int32_t n) const {
-    const int16_t xv = static_cast<int16_t>(x + p.input_offset);
+    const int16_t xv = static_cast<int16_t>(x + offset);
     for (int32_t i = 0; i < n; ++i) acc[i] += static_cast<int16_t>(w[i] * xv);
   }
-  void finish(const Acc* acc, int32_t oc0, int32_t n, Out* out) const {
-    for (int32_t i = 0; i < n; ++i) {
-      const int32_t c = oc0 + i;
-      int32_t a = acc[i];
-      if (bias != nullptr)
-        a = static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(bias[c]));
-      const int32_t v = requantize(a, multipliers[c], shifts[c]);
-      out[c] = static_cast<int8_t>(clamp(v + p.output_offset, p.act_min, p.act_max));
-    }
+  struct Channel {
+    ChannelRequant requant;
+    int32_t bias;
+  };
+  Channel channel(int32_t c) const {
+    return Channel{ChannelRequant::of(multipliers[c], shifts[c]), bias != nullptr ? bias[c] : 0};
+  }
+  Out finish(Acc acc, const Channel& ch) const {
+    const int32_t a =
+        static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(ch.bias));
+    return static_cast<int8_t>(clamp(ch.requant.apply(a) + output_offset, act_min, act_max));
   }
 };
 
@@ -59,10 +73,10 @@ struct KernelS16 {
   using Filter = int8_t;
   using Acc = int64_t;
   using Out = int16_t;
-  const DepthwiseConv2DParams& p;
   const int32_t* multipliers;
   const int32_t* shifts;
   const int64_t* bias;
+  int32_t act_min, act_max;
 
   void mac(Acc* acc, const Filter* w, const In* x, int32_t n) const {
     for (int32_t i = 0; i < n; ++i)
@@ -71,23 +85,27 @@ struct KernelS16 {
   void mac_broadcast(Acc* acc, const Filter* w, In x, int32_t n) const {
     for (int32_t i = 0; i < n; ++i) acc[i] += static_cast<int32_t>(w[i]) * static_cast<int32_t>(x);
   }
-  void finish(const Acc* acc, int32_t oc0, int32_t n, Out* out) const {
-    for (int32_t i = 0; i < n; ++i) {
-      const int32_t c = oc0 + i;
-      const int64_t a = bias != nullptr ? acc[i] + bias[c] : acc[i];
-      const int32_t v = multiply_by_quantized_multiplier(a, multipliers[c], shifts[c]);
-      out[c] = static_cast<int16_t>(clamp(v, p.act_min, p.act_max));
-    }
+  struct Channel {
+    int32_t multiplier, shift;
+    int64_t bias;
+  };
+  Channel channel(int32_t c) const {
+    return Channel{multipliers[c], shifts[c], bias != nullptr ? bias[c] : 0};
+  }
+  Out finish(Acc acc, const Channel& ch) const {
+    const int32_t v = multiply_by_quantized_multiplier(acc + ch.bias, ch.multiplier, ch.shift);
+    return static_cast<int16_t>(clamp(v, act_min, act_max));
   }
 };
 
+// Float: each accumulator sums its taps in row-major order, as the reference does.
 struct KernelF32 {
   using In = float;
   using Filter = float;
   using Acc = float;
   using Out = float;
-  const DepthwiseConv2DParams& p;
   const float* bias;
+  float act_min, act_max;
 
   void mac(Acc* acc, const Filter* w, const In* x, int32_t n) const {
     for (int32_t i = 0; i < n; ++i) acc[i] += x[i] * w[i];
@@ -95,15 +113,20 @@ struct KernelF32 {
   void mac_broadcast(Acc* acc, const Filter* w, In x, int32_t n) const {
     for (int32_t i = 0; i < n; ++i) acc[i] += x * w[i];
   }
-  void finish(const Acc* acc, int32_t oc0, int32_t n, Out* out) const {
-    for (int32_t i = 0; i < n; ++i) {
-      const int32_t c = oc0 + i;
-      float v = acc[i] + (bias != nullptr ? bias[c] : 0.0f);
-      v = v < p.act_min_f ? p.act_min_f : v;
-      v = p.act_max_f < v ? p.act_max_f : v;
-      out[c] = v;
-    }
+  struct Channel {
+    float bias;
+  };
+  Channel channel(int32_t c) const { return Channel{bias != nullptr ? bias[c] : 0.0f}; }
+  Out finish(Acc acc, const Channel& ch) const {
+    float v = acc + ch.bias;
+    v = v < act_min ? act_min : v;
+    return act_max < v ? act_max : v;
   }
+};
+
+// Geometry the loops read, copied once per call.
+struct Shape {
+  int32_t in_w, depth, out_depth, fw, dil_h, dil_w;
 };
 
 struct Window {
@@ -111,41 +134,25 @@ struct Window {
   int32_t fy_lo, fy_hi, fx_lo, fx_hi;
 };
 
-// One block of n output channels starting at oc0 for one output pixel. ic < 0: depth multiplier 1,
-// channel oc reads input channel oc. ic >= 0: every channel of the block reads input channel ic.
-template <typename K>
-inline void run_block(const K& k, const typename K::In* in_batch, const typename K::Filter* filter,
-                      const Window& w, int32_t oc0, int32_t n, int32_t ic,
-                      typename K::Out* out_pixel) {
-  const ConvGeometry& g = k.p.geo;
-  typename K::Acc acc[kBlock];
-  for (int32_t i = 0; i < n; ++i) acc[i] = 0;
-  for (int32_t fy = w.fy_lo; fy < w.fy_hi; ++fy) {
-    const typename K::In* row =
-        in_batch + (w.y0 + fy * g.dilation_height) * g.input_width * g.input_depth;
-    const typename K::Filter* frow = filter + fy * g.filter_width * g.output_depth + oc0;
-    for (int32_t fx = w.fx_lo; fx < w.fx_hi; ++fx) {
-      const typename K::In* x = row + (w.x0 + fx * g.dilation_width) * g.input_depth;
-      const typename K::Filter* wt = frow + fx * g.output_depth;
-      if (ic < 0) {
-        k.mac(acc, wt, x + oc0, n);
-      } else {
-        k.mac_broadcast(acc, wt, x[ic], n);
-      }
-    }
-  }
-  k.finish(acc, oc0, n, out_pixel);
-}
-
-template <typename K>
-void depthwise_run(const K& k, const typename K::In* input, const typename K::Filter* filter,
-                   typename K::Out* output) {
-  const ConvGeometry& g = k.p.geo;
-  const int32_t mult = k.p.depth_multiplier;
-  const int32_t batch_size = g.input_height * g.input_width * g.input_depth;
-  typename K::Out* out_pixel = output;
+// Output channels [oc0, oc0 + n) over every output pixel; n = N when N > 0 (a compile-time block
+// size, so the channel loops have fixed length), else n_runtime (< kBlock). Per-channel
+// requantization constants are computed once for the whole block. kBroadcast: every channel of
+// the block reads input channel ic (depth multiplier > 1); otherwise channel oc reads input
+// channel oc.
+template <int N, bool kBroadcast, typename K>
+void channel_block(const DepthwiseConv2DParams& p, const K& k, const Shape& s,
+                   const typename K::In* input, const typename K::Filter* filter, int32_t oc0,
+                   int32_t n_runtime, int32_t ic, typename K::Out* output) {
+  constexpr int32_t kSize = N > 0 ? N : kBlock;
+  const int32_t n = N > 0 ? N : n_runtime;
+  const ConvGeometry& g = p.geo;
+  typename K::Channel ch[kSize];
+  for (int32_t i = 0; i < n; ++i) ch[i] = k.channel(oc0 + i);
+  const int32_t batch_size = g.input_height * g.input_width * s.depth;
+  const int32_t in_channel = kBroadcast ? ic : oc0;
+  typename K::Out* out = output + oc0;
   for (int32_t b = 0; b < g.batches; ++b) {
-    const typename K::In* in_batch = input + b * batch_size;
+    const typename K::In* in_batch = input + b * batch_size + in_channel;
     for (int32_t oy = 0; oy < g.output_height; ++oy) {
       Window w;
       w.y0 = oy * g.stride_height - g.pad_top;
@@ -153,24 +160,58 @@ void depthwise_run(const K& k, const typename K::In* input, const typename K::Fi
       for (int32_t ox = 0; ox < g.output_width; ++ox) {
         w.x0 = ox * g.stride_width - g.pad_left;
         conv_tap_range(w.x0, g.dilation_width, g.filter_width, g.input_width, &w.fx_lo, &w.fx_hi);
-        if (mult == 1) {
-          int32_t oc = 0;
-          for (; oc + kBlock <= g.output_depth; oc += kBlock)
-            run_block(k, in_batch, filter, w, oc, kBlock, -1, out_pixel);
-          if (oc < g.output_depth)
-            run_block(k, in_batch, filter, w, oc, g.output_depth - oc, -1, out_pixel);
-        } else {
-          for (int32_t ic = 0; ic < g.input_depth; ++ic) {
-            for (int32_t m = 0; m < mult; m += kBlock) {
-              const int32_t n = mult - m < kBlock ? mult - m : kBlock;
-              run_block(k, in_batch, filter, w, ic * mult + m, n, ic, out_pixel);
+        typename K::Acc acc[kSize];
+        for (int32_t i = 0; i < n; ++i) acc[i] = 0;
+        for (int32_t fy = w.fy_lo; fy < w.fy_hi; ++fy) {
+          const typename K::In* row = in_batch + (w.y0 + fy * s.dil_h) * s.in_w * s.depth;
+          const typename K::Filter* frow = filter + fy * s.fw * s.out_depth + oc0;
+          for (int32_t fx = w.fx_lo; fx < w.fx_hi; ++fx) {
+            const typename K::In* x = row + (w.x0 + fx * s.dil_w) * s.depth;
+            if (kBroadcast) {
+              k.mac_broadcast(acc, frow + fx * s.out_depth, *x, n);
+            } else {
+              k.mac(acc, frow + fx * s.out_depth, x, n);
             }
           }
         }
-        out_pixel += g.output_depth;
+        for (int32_t i = 0; i < n; ++i) out[i] = k.finish(acc[i], ch[i]);
+        out += s.out_depth;
       }
     }
   }
+}
+
+// Channels [oc, end) in blocks of 32, 16, 8, then the rest.
+template <bool kBroadcast, typename K>
+void channel_range(const DepthwiseConv2DParams& p, const K& k, const Shape& s,
+                   const typename K::In* input, const typename K::Filter* filter, int32_t oc,
+                   int32_t end, int32_t ic, typename K::Out* output) {
+  for (; oc + 32 <= end; oc += 32)
+    channel_block<32, kBroadcast>(p, k, s, input, filter, oc, 0, ic, output);
+  if (oc + 16 <= end) {
+    channel_block<16, kBroadcast>(p, k, s, input, filter, oc, 0, ic, output);
+    oc += 16;
+  }
+  if (oc + 8 <= end) {
+    channel_block<8, kBroadcast>(p, k, s, input, filter, oc, 0, ic, output);
+    oc += 8;
+  }
+  if (oc < end) channel_block<0, kBroadcast>(p, k, s, input, filter, oc, end - oc, ic, output);
+}
+
+template <typename K>
+void depthwise_run(const DepthwiseConv2DParams& p, const K& k, const typename K::In* input,
+                   const typename K::Filter* filter, typename K::Out* output) {
+  const ConvGeometry& g = p.geo;
+  const Shape s{g.input_width,  g.input_depth,     g.output_depth,
+                g.filter_width, g.dilation_height, g.dilation_width};
+  const int32_t mult = p.depth_multiplier;
+  if (mult == 1) {
+    channel_range<false>(p, k, s, input, filter, 0, s.out_depth, 0, output);
+    return;
+  }
+  for (int32_t ic = 0; ic < s.depth; ++ic)
+    channel_range<true>(p, k, s, input, filter, ic * mult, (ic + 1) * mult, ic, output);
 }
 
 }  // namespace
@@ -178,18 +219,19 @@ void depthwise_run(const K& k, const typename K::In* input, const typename K::Fi
 void depthwise_conv2d_s8(const DepthwiseConv2DParams& p, const int32_t* multipliers,
                          const int32_t* shifts, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output) {
-  depthwise_run(KernelS8{p, multipliers, shifts, bias}, input, filter, output);
+  depthwise_run(p, KernelS8(p, multipliers, shifts, bias), input, filter, output);
 }
 
 void depthwise_conv2d_s16(const DepthwiseConv2DParams& p, const int32_t* multipliers,
                           const int32_t* shifts, const int16_t* input, const int8_t* filter,
                           const int64_t* bias, int16_t* output) {
-  depthwise_run(KernelS16{p, multipliers, shifts, bias}, input, filter, output);
+  depthwise_run(p, KernelS16{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter,
+                output);
 }
 
 void depthwise_conv2d_f32(const DepthwiseConv2DParams& p, const float* input, const float* filter,
                           const float* bias, float* output) {
-  depthwise_run(KernelF32{p, bias}, input, filter, output);
+  depthwise_run(p, KernelF32{bias, p.act_min_f, p.act_max_f}, input, filter, output);
 }
 
 }  // namespace mote
