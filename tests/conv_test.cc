@@ -915,6 +915,11 @@ TEST(Conv2DOp, RejectsBadQuantizationAndShapes) {
   EXPECT_EQ(r.status, Status::kInvalidModel);
   EXPECT_NE(r.message.find("no quantization"), std::string::npos) << r.message;
 
+  r = run_model(conv_model(TensorType::kInt8, {5, 3, 3, 3}, wq, {5}, testing::Quant(1e-14f, 0)),
+                {input});  // 0.05 * 0.01 / 1e-14: needs a left shift of 36 bits
+  EXPECT_EQ(r.status, Status::kUnsupported);
+  EXPECT_NE(r.message.find("too large (shift 36 > 30)"), std::string::npos) << r.message;
+
   r = run_model(conv_model(TensorType::kInt8, {5, 3, 3, 3}, wq, {5}, oq, {1, 6, 6, 4}), {input});
   EXPECT_EQ(r.status, Status::kInvalidModel);
   EXPECT_NE(r.message.find("[1,6,6,4] but the op gives [1,6,6,5]"), std::string::npos) << r.message;

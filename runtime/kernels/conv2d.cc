@@ -11,13 +11,14 @@
 // per tap). An output channel is the sum over runs of contiguous dot products, which compilers
 // vectorize, and padded taps are simply never visited. Runs come in the reference's order (row,
 // column, channel), so float sums are bit-identical to it. Two horizontally adjacent output pixels
-// whose windows cover the same columns are computed together with two output channels at a time:
-// each filter value is loaded once for two pixels and each input value once for two channels.
+// whose windows cover the same columns are computed together, four output channels at a time:
+// each filter value is loaded once for two pixels and each input value once for four channels.
 //
 // Patch (int8, when runs are shorter than a vector register, e.g. first layers with 1-3 input
 // channels): each pixel's window is gathered into scratch laid out like one filter, holding
 // (input + input_offset) as int16 with zeros for padded taps, so every channel is one long dot
-// product. Scratch: two patches of filter_height * filter_width * filter_depth int16.
+// product, two pixels x two channels at a time. Scratch: two patches of filter_height *
+// filter_width * filter_depth int16 (small, since such filters are short).
 
 namespace mote {
 

@@ -206,6 +206,26 @@ Status check_quantization(PrepareContext& ctx, const Tensors& t, int32_t kind) {
   return Status::kOk;
 }
 
+// The requantization shift must stay in the range the kernels' shifts are defined for (a left
+// shift of the int32 accumulator below 31 bits; 15 - shift >= 1 for the int16 kernels' 64-bit
+// form). Only absurd scales (input_scale * filter_scale / output_scale >= 2^15 or 2^30) fail.
+Status check_multipliers(PrepareContext& ctx, const Tensors& t, int32_t kind) {
+  const TensorInfo& f = *t.filter;
+  const int32_t max_shift = kind == kConvS16 ? 14 : 30;
+  for (uint32_t c = 0; c < f.num_scales; ++c) {
+    int32_t multiplier = 0, shift = 0;
+    conv_channel_multiplier(t.input->scale, f.scale_at(c), t.output->scale, &multiplier, &shift);
+    if (shift > max_shift)
+      return ctx.fail(Status::kUnsupported,
+                      "channel %u: multiplier input_scale * filter_scale / output_scale = %f is "
+                      "too large (shift %d > %d)",
+                      static_cast<unsigned>(c),
+                      static_cast<double>(t.input->scale) * f.scale_at(c) / t.output->scale,
+                      as_int(shift), as_int(max_shift));
+  }
+  return Status::kOk;
+}
+
 void fill_quantized(const Tensors& t, int32_t kind, ConvData* d, int32_t* multipliers,
                     int32_t* shifts, uint8_t activation) {
   Conv2DParams& p = d->params;
@@ -230,7 +250,10 @@ Status prepare(PrepareContext& ctx) {
   MOTE_RETURN_IF_ERROR(select_kind(ctx, t, o, &kind));
   Conv2DParams params;
   MOTE_RETURN_IF_ERROR(compute_geometry(ctx, t, o, &params));
-  if (kind != kConvF32) MOTE_RETURN_IF_ERROR(check_quantization(ctx, t, kind));
+  if (kind != kConvF32) {
+    MOTE_RETURN_IF_ERROR(check_quantization(ctx, t, kind));
+    MOTE_RETURN_IF_ERROR(check_multipliers(ctx, t, kind));
+  }
 
   const int32_t channels = params.geo.output_depth;
   const size_t per_channel =
