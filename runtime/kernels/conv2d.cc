@@ -131,7 +131,8 @@ inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
 
 // ---- per-type arithmetic for the direct path ------------------------------------------------
 // dot<NP, NC>: acc[c * NP + j] += sum_i w_c[i] * x_j[i] for output channels c < NC (filter rows
-// w + c * w_stride) and pixels j < NP (inputs x + j * x_stride); finish: bias, requantize, clamp.
+// w + c * w_stride) and pixels j < NP (inputs x + j * x_stride); finish<NP>: bias, requantize,
+// clamp and store one channel's outputs for NP pixels.
 
 struct KernelS8 {
   using In = int8_t;
@@ -169,10 +170,17 @@ struct KernelS8 {
     for (int c = 0; c < NC; ++c)
       for (int j = 0; j < NP; ++j) acc[c * NP + j] = wrapping_add(acc[c * NP + j], a[c][j]);
   }
-  Out finish(Acc acc, int32_t c) const {
-    if (bias != nullptr) acc = wrapping_add(acc, bias[c]);
-    const int32_t v = requantize(acc, multipliers[c], shifts[c]) + output_offset;
-    return static_cast<int8_t>(clamp(v, act_min, act_max));
+  // Outputs of channel c for NP pixels (acc[j] -> out[j * stride]); results are computed before
+  // any int8 store so no per-channel value is reloaded.
+  template <int NP>
+  void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
+    const ChannelRequant rq = ChannelRequant::of(multipliers[c], shifts[c]);
+    const int32_t b = bias != nullptr ? bias[c] : 0;
+    Out r[NP];
+    for (int j = 0; j < NP; ++j)
+      r[j] = static_cast<int8_t>(
+          clamp(rq.apply(wrapping_add(acc[j], b)) + output_offset, act_min, act_max));
+    for (int j = 0; j < NP; ++j) out[j * stride] = r[j];
   }
 };
 
@@ -209,10 +217,13 @@ struct KernelS16 {
            Acc* acc) const {
     dot_s16<NP, NC>(w, w_stride, x, x_stride, n, acc);
   }
-  Out finish(Acc acc, int32_t c) const {
-    if (bias != nullptr) acc += bias[c];
-    const int32_t v = multiply_by_quantized_multiplier(acc, multipliers[c], shifts[c]);
-    return static_cast<int16_t>(clamp(v, act_min, act_max));
+  template <int NP>
+  void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
+    const int64_t b = bias != nullptr ? bias[c] : 0;
+    for (int j = 0; j < NP; ++j) {
+      const int32_t v = multiply_by_quantized_multiplier(acc[j] + b, multipliers[c], shifts[c]);
+      out[j * stride] = static_cast<int16_t>(clamp(v, act_min, act_max));
+    }
   }
 };
 
@@ -233,11 +244,14 @@ struct KernelS16Acc32 {
            Acc* acc) const {
     dot_s16<NP, NC>(w, w_stride, x, x_stride, n, acc);
   }
-  Out finish(Acc acc, int32_t c) const {
-    int32_t a = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc)));
-    if (bias != nullptr) a = wrapping_add(a, bias[c]);
-    const int32_t v = requantize(a, multipliers[c], shifts[c]);
-    return static_cast<int16_t>(clamp(v, act_min, act_max));
+  template <int NP>
+  void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
+    const int32_t b = bias != nullptr ? bias[c] : 0;
+    for (int j = 0; j < NP; ++j) {
+      const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc[j])));
+      const int32_t v = requantize(wrapping_add(a, b), multipliers[c], shifts[c]);
+      out[j * stride] = static_cast<int16_t>(clamp(v, act_min, act_max));
+    }
   }
 };
 
@@ -269,10 +283,14 @@ struct KernelF32 {
     for (int c = 0; c < NC; ++c)
       for (int j = 0; j < NP; ++j) acc[c * NP + j] = a[c][j];
   }
-  Out finish(Acc acc, int32_t c) const {
-    float v = acc + (bias != nullptr ? bias[c] : 0.0f);
-    v = v < act_min ? act_min : v;
-    return act_max < v ? act_max : v;
+  template <int NP>
+  void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
+    const float b = bias != nullptr ? bias[c] : 0.0f;
+    for (int j = 0; j < NP; ++j) {
+      float v = acc[j] + b;
+      v = v < act_min ? act_min : v;
+      out[j * stride] = act_max < v ? act_max : v;
+    }
   }
 };
 
@@ -286,7 +304,7 @@ inline void direct_block(const K& k, const Shape& s, const Window& w, const type
     k.template dot<NP, NC>(wc + fo, s.kk, x + xo, s.step, len, acc);
   });
   for (int cc = 0; cc < NC; ++cc)
-    for (int j = 0; j < NP; ++j) out[j * s.out_depth + c + cc] = k.finish(acc[cc * NP + j], c + cc);
+    k.template finish<NP>(acc + cc * NP, c + cc, out + c + cc, s.out_depth);
 }
 
 // Output channels [c, end) for NP pixels: blocks of 4, then 2, then 1 channels.
@@ -360,7 +378,7 @@ inline void patch_block(const KernelS8& k, const Shape& s, const int16_t* patche
   int32_t acc[NP * NC];
   dot_patch<NP, NC>(filter + c * s.kk, patches, s.kk, acc);
   for (int cc = 0; cc < NC; ++cc)
-    for (int j = 0; j < NP; ++j) out[j * s.out_depth + c + cc] = k.finish(acc[cc * NP + j], c + cc);
+    k.template finish<NP>(acc + cc * NP, c + cc, out + c + cc, s.out_depth);
 }
 
 template <int NP>
