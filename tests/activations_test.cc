@@ -183,6 +183,18 @@ TEST(FixedPoint, LookupTableInterpolates) {
   EXPECT_EQ(lut_lookup_s16(32767, lut), 32640 + ((127 * 127 + 64) >> 7));
 }
 
+// The table is generated (tools/gen_sigmoid_table.py); recompute every entry from the same
+// formula: f(i) + (f(i) - (f(i - 1/2) + f(i + 1/2)) / 2) / 2, f(x) = 65536 sigmoid(x / 24),
+// rounded half up; the last entry is the saturated 65535.
+TEST(FixedPoint, SigmoidTableMatchesItsGenerator) {
+  auto f = [](double x) { return 65536.0 / (1.0 + std::exp(-x / 24.0)); };
+  for (int i = 0; i < 255; ++i) {
+    const double v = f(i) + (f(i) - (f(i - 0.5) + f(i + 0.5)) / 2.0) / 2.0;
+    EXPECT_EQ(kSigmoidQ16Table[i], std::min(65535, static_cast<int>(std::floor(v + 0.5)))) << i;
+  }
+  EXPECT_EQ(kSigmoidQ16Table[255], 65535);
+}
+
 TEST(FixedPoint, SigmoidTableIsSigmoidOverTwentyFour) {
   EXPECT_EQ(kSigmoidQ16Table[0], 32768);
   EXPECT_EQ(kSigmoidQ16Table[255], 65535);
