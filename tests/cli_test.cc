@@ -453,6 +453,15 @@ TEST(HostInputs, GeneratorMatchesTheReadmeAndTheGoldenInputs) {
       EXPECT_EQ(mote::host::generate_input(c.type, c.count, k, 0, c.range), mote::testing::read_file(file)) << file;
     }
   }
+  // The test-support wrappers give the same bytes.
+  EXPECT_EQ(mote::testing::generate_int_input(1, 0, 490, 1),
+            mote::testing::read_file(shared + "/conformance/core/kws_ref_model/input_1_0.bin"));
+  EXPECT_EQ(mote::testing::generate_int_input(2, 0, 96, 2),
+            mote::testing::read_file(shared + "/conformance/stateful/keyword_scrambled_8bit/input_2_0.bin"));
+  std::vector<float> f = mote::testing::generate_float_input(0, 0, 640, -84.85, 14.86);
+  std::vector<uint8_t> fb(f.size() * 4);
+  std::memcpy(fb.data(), f.data(), fb.size());
+  EXPECT_EQ(fb, mote::testing::read_file(shared + "/conformance/core/ad01_fp32/input_0_0.bin"));
 }
 
 TEST(HostReport, ReportAgreesWithThePreparedInterpreter) {

@@ -1,10 +1,13 @@
 #include "tests/support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
-#include <sys/stat.h>
+
+#include "host/inputs.h"
 
 namespace mote::testing {
 
@@ -30,47 +33,17 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
-uint32_t fmix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x85ebca6bu;
-  h ^= h >> 13;
-  h *= 0xc2b2ae35u;
-  h ^= h >> 16;
-  return h;
-}
-
-namespace {
-uint32_t step(uint32_t x) {
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  return x;
-}
-}  // namespace
+// The generator itself lives in the host library (host/inputs.h); these wrappers keep the test API.
+uint32_t fmix32(uint32_t h) { return mote::host::fmix32(h); }
 
 std::vector<uint8_t> generate_int_input(int k, int i, size_t count, int elem_bytes) {
-  std::vector<uint8_t> out(count * elem_bytes);
-  uint32_t x = fmix32(static_cast<uint32_t>(k + 1) + 65536u * static_cast<uint32_t>(i));
-  for (size_t n = 0; n < count; ++n) {
-    x = step(x);
-    if (elem_bytes == 1) {
-      out[n] = static_cast<uint8_t>(x >> 24);
-    } else {
-      uint16_t v = static_cast<uint16_t>(x >> 16);
-      out[2 * n] = static_cast<uint8_t>(v & 0xff);
-      out[2 * n + 1] = static_cast<uint8_t>(v >> 8);
-    }
-  }
-  return out;
+  return mote::host::generate_input(elem_bytes == 1 ? TensorType::kInt8 : TensorType::kInt16, count, k, i);
 }
 
 std::vector<float> generate_float_input(int k, int i, size_t count, double lo, double hi) {
+  std::vector<uint8_t> bytes = mote::host::generate_input(TensorType::kFloat32, count, k, i, {lo, hi});
   std::vector<float> out(count);
-  uint32_t x = fmix32(static_cast<uint32_t>(k + 1) + 65536u * static_cast<uint32_t>(i));
-  for (size_t n = 0; n < count; ++n) {
-    x = step(x);
-    out[n] = static_cast<float>(lo + (hi - lo) * (static_cast<double>(x >> 8) / 16777216.0));
-  }
+  if (count) std::memcpy(out.data(), bytes.data(), bytes.size());
   return out;
 }
 
