@@ -13,8 +13,17 @@
 #pragma once
 
 #include <stdint.h>
+#include <string.h>
 
 namespace mote {
+
+// Reads an int64 that may be only 4-byte aligned: .tflite files align 64-bit constants (int16
+// kernels' biases) to 4 bytes, so kernels never dereference an int64_t* from the model directly.
+inline int64_t load_s64(const int64_t* p) {
+  int64_t v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
 
 // Splits `real` into a Q31 mantissa and an exponent. real == 0 gives (0, 0); exponents below -31
 // flush to (0, 0). No libm: works in freestanding builds.
