@@ -330,12 +330,15 @@ TEST(DepthwiseConv2DKernel, S16MatchesReference) {
     std::vector<int16_t> in = ref::random_s16(rng, g.in_size());
     std::vector<int8_t> w = ref::random_s8(rng, g.filter_size(), -127);
     std::vector<int64_t> bias = ref::random_i64(rng, g.oc(), -3000000, 3000000);
-    const int64_t* b = c.bias ? bias.data() : nullptr;
+    // .tflite aligns int64 biases to 4 bytes only: hand the kernel a 4-byte aligned copy.
+    std::vector<uint32_t> storage(2 * bias.size() + 2);
+    std::memcpy(storage.data() + 1, bias.data(), bias.size() * 8);
+    const int64_t* b = c.bias ? reinterpret_cast<const int64_t*>(storage.data() + 1) : nullptr;
     std::vector<int64_t> sums = ref::dw_sums(g, in, w, 0);
     std::vector<int16_t> want(sums.size());
     for (size_t i = 0; i < sums.size(); ++i) {
       const int o = static_cast<int>(i % g.oc());
-      const int64_t v = ref::requant64(sums[i] + (b ? b[o] : 0), q.mult[o], q.shift[o]);
+      const int64_t v = ref::requant64(sums[i] + (c.bias ? bias[o] : 0), q.mult[o], q.shift[o]);
       want[i] = static_cast<int16_t>(ref::clamp64(v, q.act_min, q.act_max));
     }
     DepthwiseConv2DParams p = ref::params_of(g);

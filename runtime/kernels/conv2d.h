@@ -3,7 +3,7 @@
 // Layouts
 //   input   [batches, input_height, input_width, input_depth]        NHWC
 //   filter  [output_depth, filter_height, filter_width, filter_depth] OHWI
-//   bias    [output_depth] or nullptr
+//   bias    [output_depth] or nullptr (int64 biases need only 4-byte alignment, as in .tflite)
 //   output  [batches, output_height, output_width, output_depth]     NHWC
 // Grouped convolution: input_depth = groups * filter_depth; output channel c belongs to group
 // c / (output_depth / groups) and reads input channels [group * filter_depth, +filter_depth).

@@ -7,7 +7,7 @@
 // Layouts
 //   input   [batches, input_height, input_width, input_depth]             NHWC
 //   filter  [1, filter_height, filter_width, output_depth]                 1HW(C·M)
-//   bias    [output_depth] or nullptr
+//   bias    [output_depth] or nullptr (int64 biases need only 4-byte alignment, as in .tflite)
 //   output  [batches, output_height, output_width, output_depth]          NHWC
 //   output_depth = input_depth * depth_multiplier.
 //
