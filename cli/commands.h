@@ -28,5 +28,6 @@ struct Command {
 Command add_inspect(CLI::App& app);
 Command add_run(CLI::App& app);
 Command add_bench(CLI::App& app);
+Command add_export(CLI::App& app);
 
 }  // namespace mote::cli

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
       "Exit status: 0 success, 1 failure, 2 usage error; every error is one line on stderr, \"mote: ...\".\n"
       "Run `mote <command> --help` for the options of a command.");
   std::vector<mote::cli::Command> commands = {mote::cli::add_inspect(app), mote::cli::add_run(app),
-                                              mote::cli::add_bench(app)};
+                                              mote::cli::add_bench(app), mote::cli::add_export(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -37,9 +37,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
-      what = std::string("unknown command '") + argv[1] + "' (commands: inspect, run, bench; see mote --help)";
+      what = std::string("unknown command '") + argv[1] + "' (commands: inspect, run, bench, export; see mote --help)";
     else if (what.find("subcommand is required") != std::string::npos)
-      what = "a command is required: inspect, run or bench (see mote --help)";
+      what = "a command is required: inspect, run, bench or export (see mote --help)";
     print_error(what);
     return 2;
   }
