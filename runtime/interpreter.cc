@@ -73,7 +73,7 @@ Status build_lifetimes(const Model& m, const Work& w, Error* err) {
   }
   for (int i = 0; i < m.num_inputs(); ++i) {
     int32_t t = m.input_tensor(i);
-    if (m.tensor(t).is_constant()) return fail(err, Status::kMalformedModel, "graph input %d (tensor %d) is a constant", i, t);
+    if (m.tensor(t).is_constant()) return fail(err, Status::kMalformedModel, "graph input %d (tensor %d) is a constant", i, static_cast<int>(t));
     w.tensors[t].first = 0;
     if (w.tensors[t].last < 0) w.tensors[t].last = 0;
   }
@@ -83,17 +83,17 @@ Status build_lifetimes(const Model& m, const Work& w, Error* err) {
       int32_t t = v.input(i);
       if (t < 0 || m.tensor(t).is_constant()) continue;
       if (w.tensors[t].first == kUnset)
-        return fail(err, Status::kMalformedModel, "op %d (%s) input %d reads tensor %d before any op writes it", o, v.name(), i, t);
+        return fail(err, Status::kMalformedModel, "op %d (%s) input %d reads tensor %d before any op writes it", o, v.name(), i, static_cast<int>(t));
       if (w.tensors[t].last < o) w.tensors[t].last = o;
     }
     for (int j = 0; j < v.num_outputs(); ++j) {
       int32_t t = v.output(j);
       TensorInfo ti = m.tensor(t);
-      if (ti.is_constant()) return fail(err, Status::kMalformedModel, "op %d (%s) writes constant tensor %d", o, v.name(), t);
+      if (ti.is_constant()) return fail(err, Status::kMalformedModel, "op %d (%s) writes constant tensor %d", o, v.name(), static_cast<int>(t));
       if (ti.is_variable) continue;
       if (w.tensors[t].first != kUnset)
         return fail(err, Status::kMalformedModel, "op %d (%s) writes tensor %d, which is a graph input or written by an earlier op", o,
-                    v.name(), t);
+                    v.name(), static_cast<int>(t));
       w.tensors[t].first = o;
       if (w.tensors[t].last < o) w.tensors[t].last = o;
     }
@@ -102,7 +102,7 @@ Status build_lifetimes(const Model& m, const Work& w, Error* err) {
     int32_t t = m.output_tensor(i);
     if (m.tensor(t).is_constant()) continue;
     if (w.tensors[t].first == kUnset)
-      return fail(err, Status::kMalformedModel, "graph output %d (tensor %d) is never written", i, t);
+      return fail(err, Status::kMalformedModel, "graph output %d (tensor %d) is never written", i, static_cast<int>(t));
     w.tensors[t].last = last_op;
   }
   return Status::kOk;
@@ -213,7 +213,7 @@ Status check_counts(const Model& m, Error* err) {
   if (!m.loaded()) return fail(err, Status::kNotReady, "model is not loaded");
   if (m.num_tensors() > Interpreter::kMaxTensors || m.num_ops() > Interpreter::kMaxOps)
     return fail(err, Status::kUnsupported, "model has %d tensors and %d ops; at most %d of each are supported", m.num_tensors(),
-                m.num_ops(), Interpreter::kMaxTensors);
+                m.num_ops(), static_cast<int>(Interpreter::kMaxTensors));
   return Status::kOk;
 }
 

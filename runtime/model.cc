@@ -23,8 +23,8 @@ constexpr int32_t kMaxBuiltinCode = 209;
 constexpr uint64_t kMaxTensorBytes = 0x7FFFFFFFull;
 
 Status structural(Error* err, const char* where, uint32_t a, uint32_t b, const fb::Problem& p) {
-  return fail(err, Status::kMalformedModel, "%s %u%s%u: %s (at byte %llu: %llu vs limit %llu)", where, a,
-              b == UINT32_MAX ? "" : ".", b == UINT32_MAX ? 0u : b, p.what,
+  return fail(err, Status::kMalformedModel, "%s %u%s%u: %s (at byte %llu: %llu vs limit %llu)", where, static_cast<unsigned>(a),
+              b == UINT32_MAX ? "" : ".", static_cast<unsigned>(b == UINT32_MAX ? 0u : b), p.what,
               static_cast<unsigned long long>(p.pos), static_cast<unsigned long long>(p.value),
               static_cast<unsigned long long>(p.limit));
 }
@@ -68,7 +68,7 @@ Status Model::verify_root(Error* err) {
   if (!fb::check_scalar_field(root_, model_f::kVersion, 4, &p)) return structural(err, "model", 0, UINT32_MAX, p);
   version_ = root_.scalar<uint32_t>(model_f::kVersion, 0);
   if (version_ != kSchemaVersion)
-    return fail(err, Status::kUnsupported, "schema version %u; mote reads version %u .tflite files", version_, kSchemaVersion);
+    return fail(err, Status::kUnsupported, "schema version %u; mote reads version %u .tflite files", static_cast<unsigned>(version_), static_cast<unsigned>(kSchemaVersion));
   if (!fb::check_string_field(root_, model_f::kDescription, &p)) return structural(err, "model description", 0, UINT32_MAX, p);
   description_ = root_.string(model_f::kDescription, nullptr);
   if (!fb::check_vector_field(root_, model_f::kOpCodes, 4, &p)) return structural(err, "operator_codes", 0, UINT32_MAX, p);
@@ -100,7 +100,7 @@ Status Model::verify_opcodes(Error* err) {
     int32_t code = dep > ext ? dep : ext;
     if (code < 0 || code > kMaxBuiltinCode)
       return fail(err, Status::kUnsupported, "operator_code %u: unknown builtin op code %d (deprecated field %d, builtin_code %d)",
-                  i, code, dep, ext);
+                  static_cast<unsigned>(i), static_cast<int>(code), static_cast<int>(dep), static_cast<int>(ext));
   }
   return Status::kOk;
 }
@@ -123,7 +123,7 @@ Status Model::verify_buffers(Error* err) {
     uint64_t sz = b.scalar<uint64_t>(buffer_f::kSize, 0);
     if (off > 1 && (off > size_ || sz > size_ - off))
       return fail(err, Status::kMalformedModel, "buffer %u: external data at offset %llu size %llu lies outside the %zu-byte file",
-                  i, static_cast<unsigned long long>(off), static_cast<unsigned long long>(sz), size_);
+                  static_cast<unsigned>(i), static_cast<unsigned long long>(off), static_cast<unsigned long long>(sz), size_);
   }
   return Status::kOk;
 }
@@ -159,7 +159,7 @@ Shape Model::read_shape(const fb::Table& tensor) const {
 
 Status Model::verify_subgraph(const fb::Table& sg, uint32_t g, Error* err) {
   fb::Problem p;
-  if (!sg.present()) return fail(err, Status::kMalformedModel, "subgraph %u: table outside buffer", g);
+  if (!sg.present()) return fail(err, Status::kMalformedModel, "subgraph %u: table outside buffer", static_cast<unsigned>(g));
   if (!fb::check_table(data_, size_, sg.position(), &p)) return structural(err, "subgraph", g, UINT32_MAX, p);
   if (!fb::check_vector_field(sg, subgraph_f::kTensors, 4, &p) || !fb::check_vector_field(sg, subgraph_f::kInputs, 4, &p) ||
       !fb::check_vector_field(sg, subgraph_f::kOutputs, 4, &p) || !fb::check_vector_field(sg, subgraph_f::kOperators, 4, &p) ||
@@ -183,8 +183,8 @@ Status Model::verify_subgraph(const fb::Table& sg, uint32_t g, Error* err) {
     for (uint32_t i = 0; i < io.count; ++i) {
       int32_t t = io.at<int32_t>(i);
       if (t < 0 || static_cast<uint32_t>(t) >= tensors.count)
-        return fail(err, Status::kMalformedModel, "subgraph %u %s %u: tensor index %d out of range [0, %u)", g,
-                    f == 0 ? "input" : "output", i, t, tensors.count);
+        return fail(err, Status::kMalformedModel, "subgraph %u %s %u: tensor index %d out of range [0, %u)", static_cast<unsigned>(g),
+                    f == 0 ? "input" : "output", static_cast<unsigned>(i), static_cast<int>(t), static_cast<unsigned>(tensors.count));
     }
   }
   for (uint32_t o = 0; o < ops.count; ++o) {
@@ -215,38 +215,38 @@ Status Model::verify_tensor(const fb::Table& t, uint32_t g, uint32_t index, Erro
       !fb::check_vector_field(t, tensor_f::kShapeSignature, 4, &p))
     return structural(err, "tensor", g, index, p);
   if (t.field_offset(tensor_f::kSparsity) != 0)
-    return fail(err, Status::kUnsupported, "tensor %u: sparse tensors are not supported", index);
+    return fail(err, Status::kUnsupported, "tensor %u: sparse tensors are not supported", static_cast<unsigned>(index));
   fb::Vector shape = t.vector(tensor_f::kShape, 4);
   if (shape.count > static_cast<uint32_t>(kMaxRank))
-    return fail(err, Status::kUnsupported, "tensor %u: rank %u exceeds the maximum of %d", index, shape.count, kMaxRank);
+    return fail(err, Status::kUnsupported, "tensor %u: rank %u exceeds the maximum of %d", static_cast<unsigned>(index), static_cast<unsigned>(shape.count), kMaxRank);
   uint8_t raw_type = t.scalar<uint8_t>(tensor_f::kType, 0);
-  if (raw_type >= kNumTensorTypes) return fail(err, Status::kMalformedModel, "tensor %u: unknown type code %u", index, raw_type);
+  if (raw_type >= kNumTensorTypes) return fail(err, Status::kMalformedModel, "tensor %u: unknown type code %u", static_cast<unsigned>(index), raw_type);
   TensorType type = static_cast<TensorType>(raw_type);
   uint64_t bytes = type_size(type);
   for (uint32_t d = 0; d < shape.count; ++d) {
     int32_t dim = shape.at<int32_t>(d);
-    if (dim < 0) return fail(err, Status::kUnsupported, "tensor %u: dimension %u is %d; dynamic shapes are not supported", index, d, dim);
+    if (dim < 0) return fail(err, Status::kUnsupported, "tensor %u: dimension %u is %d; dynamic shapes are not supported", static_cast<unsigned>(index), static_cast<unsigned>(d), static_cast<int>(dim));
     bytes *= static_cast<uint64_t>(dim);
     if (bytes > kMaxTensorBytes)
       return fail(err, Status::kMalformedModel, "tensor %u: shape byte size overflows (dimension %u = %d makes more than %llu bytes)",
-                  index, d, dim, static_cast<unsigned long long>(kMaxTensorBytes));
+                  static_cast<unsigned>(index), static_cast<unsigned>(d), static_cast<int>(dim), static_cast<unsigned long long>(kMaxTensorBytes));
   }
   uint32_t b = t.scalar<uint32_t>(tensor_f::kBuffer, 0);
   if (b >= buffers_.count && !(b == 0 && buffers_.count == 0))
-    return fail(err, Status::kMalformedModel, "tensor %u: buffer index %u out of range [0, %u)", index, b, buffers_.count);
+    return fail(err, Status::kMalformedModel, "tensor %u: buffer index %u out of range [0, %u)", static_cast<unsigned>(index), static_cast<unsigned>(b), static_cast<unsigned>(buffers_.count));
   const uint8_t* cdata = nullptr;
   size_t cbytes = 0;
   if (buffer_data(b, &cdata, &cbytes)) {
     if (type_size(type) == 0)
-      return fail(err, Status::kUnsupported, "tensor %u: constant of type %s is not supported", index, type_name(type));
+      return fail(err, Status::kUnsupported, "tensor %u: constant of type %s is not supported", static_cast<unsigned>(index), type_name(type));
     if (cbytes != bytes)
-      return fail(err, Status::kMalformedModel, "tensor %u: buffer %u holds %zu bytes but shape x %s needs %llu", index, b, cbytes,
+      return fail(err, Status::kMalformedModel, "tensor %u: buffer %u holds %zu bytes but shape x %s needs %llu", static_cast<unsigned>(index), static_cast<unsigned>(b), cbytes,
                   type_name(type), static_cast<unsigned long long>(bytes));
     // Converters align buffers to 4 bytes only (int64 biases sit at 4-byte offsets), so 64-bit
     // constants are read with memcpy-style loads by kernels; 4-byte alignment is required.
     size_t align = type_size(type) > 4 ? 4 : type_size(type);
     if ((reinterpret_cast<uintptr_t>(cdata) & (align - 1)) != 0)
-      return fail(err, Status::kInvalidArgument, "tensor %u: constant data at byte %zu is not %zu-byte aligned in memory", index,
+      return fail(err, Status::kInvalidArgument, "tensor %u: constant data at byte %zu is not %zu-byte aligned in memory", static_cast<unsigned>(index),
                   static_cast<size_t>(cdata - data_), align);
   }
   fb::Table q = t.table(tensor_f::kQuant);
@@ -264,10 +264,10 @@ Status Model::verify_quantization(const fb::Table& q, const Shape& shape, uint32
   fb::Vector scale = q.vector(quant_f::kScale, 4);
   fb::Vector zp = q.vector(quant_f::kZeroPoint, 8);
   if (zp.count != 0 && zp.count != scale.count)
-    return fail(err, Status::kMalformedModel, "tensor %u: %u zero points for %u scales", index, zp.count, scale.count);
+    return fail(err, Status::kMalformedModel, "tensor %u: %u zero points for %u scales", static_cast<unsigned>(index), static_cast<unsigned>(zp.count), static_cast<unsigned>(scale.count));
   for (uint32_t i = 0; i < scale.count; ++i) {
     float s = scale.at<float>(i);
-    if (!is_finite(s) || s < 0.0f) return fail(err, Status::kMalformedModel, "tensor %u: scale[%u] = %f must be finite and >= 0", index, i, static_cast<double>(s));
+    if (!is_finite(s) || s < 0.0f) return fail(err, Status::kMalformedModel, "tensor %u: scale[%u] = %f must be finite and >= 0", static_cast<unsigned>(index), static_cast<unsigned>(i), static_cast<double>(s));
   }
   int32_t qd = q.scalar<int32_t>(quant_f::kQuantDim, 0);
   if (scale.count > 1) {
@@ -275,10 +275,10 @@ Status Model::verify_quantization(const fb::Table& q, const Shape& shape, uint32
     // vector length equals the scale count (tensor() then reports dimension 0).
     if (shape.rank == 1 && qd >= 1 && static_cast<int64_t>(scale.count) == shape.dims[0]) return Status::kOk;
     if (qd < 0 || qd >= shape.rank)
-      return fail(err, Status::kMalformedModel, "tensor %u: quantized_dimension %d outside rank %d", index, qd, shape.rank);
+      return fail(err, Status::kMalformedModel, "tensor %u: quantized_dimension %d outside rank %d", static_cast<unsigned>(index), static_cast<int>(qd), static_cast<int>(shape.rank));
     if (static_cast<int64_t>(scale.count) != shape.dims[qd])
-      return fail(err, Status::kMalformedModel, "tensor %u: %u per-channel scales but dimension %d has %d channels", index,
-                  scale.count, qd, shape.dims[qd]);
+      return fail(err, Status::kMalformedModel, "tensor %u: %u per-channel scales but dimension %d has %d channels", static_cast<unsigned>(index),
+                  static_cast<unsigned>(scale.count), static_cast<int>(qd), static_cast<int>(shape.dims[qd]));
   }
   return Status::kOk;
 }
@@ -294,7 +294,7 @@ Status Model::verify_operator(const fb::Table& op, uint32_t g, uint32_t index, u
     return structural(err, "operator", g, index, p);
   uint32_t oc = op.scalar<uint32_t>(op_f::kOpcodeIndex, 0);
   if (oc >= opcodes_.count)
-    return fail(err, Status::kMalformedModel, "op %u: opcode_index %u out of range [0, %u)", index, oc, opcodes_.count);
+    return fail(err, Status::kMalformedModel, "op %u: opcode_index %u out of range [0, %u)", static_cast<unsigned>(index), static_cast<unsigned>(oc), static_cast<unsigned>(opcodes_.count));
   const int io_fields[2] = {op_f::kInputs, op_f::kOutputs};
   for (int f = 0; f < 2; ++f) {
     fb::Vector io = op.vector(io_fields[f], 4);
@@ -302,8 +302,8 @@ Status Model::verify_operator(const fb::Table& op, uint32_t g, uint32_t index, u
       int32_t t = io.at<int32_t>(i);
       bool optional_ok = (f == 0 && t == -1);
       if (!optional_ok && (t < 0 || static_cast<uint32_t>(t) >= num_tensors))
-        return fail(err, Status::kMalformedModel, "op %u %s %u: tensor index %d out of range [0, %u)", index,
-                    f == 0 ? "input" : "output", i, t, num_tensors);
+        return fail(err, Status::kMalformedModel, "op %u %s %u: tensor index %d out of range [0, %u)", static_cast<unsigned>(index),
+                    f == 0 ? "input" : "output", static_cast<unsigned>(i), static_cast<int>(t), static_cast<unsigned>(num_tensors));
     }
   }
   return Status::kOk;
