@@ -6,6 +6,7 @@
 #   TARGET  cortex-m4   Cortex-M4F, QEMU -M mps2-an386
 #           cortex-m7   Cortex-M7,  QEMU -M mps2-an500
 #           cortex-m55  Cortex-M55 with Helium, QEMU -M mps3-an547
+#           riscv32     RV32IMAC (ESP32-C3 class), picolibc, QEMU -M virt -bios none
 #   MODEL   a .tflite file
 #   OUTDIR  created if missing; receives
 #             gen/            mote export output (app_model.h/.cc, app_model_settings.h, model_input.h)
@@ -95,8 +96,26 @@ target_config() {
       QEMU=(qemu-system-arm -M "$machine" -nographic -monitor none -serial none
         -semihosting-config enable=on,target=native -kernel)
       ;;
+    riscv32)
+      # picolibc supplies crt0 (stack, .data, .bss, main) and the semihosting OS layer; memory.ld
+      # places "flash" and RAM in the virt machine's memory at 0x80000000.
+      CC=riscv64-unknown-elf-gcc
+      CXX=riscv64-unknown-elf-g++
+      NM=riscv64-unknown-elf-nm
+      SIZE=riscv64-unknown-elf-size
+      PKG_CC="gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
+      PKG_QEMU=qemu-system-misc
+      TOOLCHAIN=$root/targets/riscv32/toolchain.cmake
+      BOARD_SRCS=("$root/targets/riscv32/board.c" "$root/targets/riscv32/markers.S")
+      CPU=(-march=rv32imac -mabi=ilp32 --specs=picolibc.specs)
+      [ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] ||
+        die "picolibc for riscv64-unknown-elf not found: install the Debian package picolibc-riscv64-unknown-elf" 2
+      LDFLAGS=(--crt0=semihost --oslib=semihost -L "$root/targets/riscv32" -T memory.ld -Wl,--gc-sections -lm)
+      QEMU=(qemu-system-riscv32 -M virt -bios none -m 8M -nographic -monitor none -serial none
+        -semihosting-config enable=on,target=native -kernel)
+      ;;
     *)
-      die "unknown target '$1' (targets: cortex-m4, cortex-m7, cortex-m55)" 2 ;;
+      die "unknown target '$1' (targets: cortex-m4, cortex-m7, cortex-m55, riscv32)" 2 ;;
   esac
 }
 
