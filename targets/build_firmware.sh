@@ -140,18 +140,15 @@ mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 
 # 1. The runtime library, once per target and flag set.
-# -Wno-error=format: runtime/interpreter.cc passes int32_t (long on arm-none-eabi) to %d; the
-# values are 32-bit either way, so the messages are right, but -Wformat flags it on 32-bit Arm.
-runtime_extra="-Wno-error=format"
 cache=${MOTE_FW_CACHE:-$root/build/firmware}
-key=$(printf '%s\n' "$target" "$opt" "$runtime_extra" "${extra_cmake[@]}" "${CPU[@]}" | sha256sum | cut -c1-12)
+key=$(printf '%s\n' "$target" "$opt" "${extra_cmake[@]}" "${CPU[@]}" | sha256sum | cut -c1-12)
 libdir=$cache/runtime-$target-$key
 mkdir -p "$libdir"
 (
   flock 9
   if [ ! -f "$libdir/CMakeCache.txt" ]; then
     cmake -S "$root" -B "$libdir" -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DMOTE_DEVICE_ONLY=ON \
-      -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="${CPU[*]}" -DCMAKE_CXX_FLAGS="${CPU[*]} $runtime_extra" \
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="${CPU[*]}" -DCMAKE_CXX_FLAGS="${CPU[*]}" \
       -DCMAKE_C_FLAGS_RELEASE="$opt -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" \
       "${extra_cmake[@]}" > "$libdir/configure.log" 2>&1 ||
       { cat "$libdir/configure.log" >&2; exit 1; }
