@@ -21,8 +21,8 @@ int run_export(const host::ExportOptions& o) {
   for (const host::ExportedFile& f : r.files) out += "wrote " + o.out_dir + "/" + f.name + "\n";
   out += "ops: ";
   for (size_t i = 0; i < r.ops.size(); ++i) out += (i ? ", " : "") + r.ops[i];
-  out += "\narena: " + host::group_digits(r.arena_bytes) + " bytes on a 32-bit target (" + o.name + "_kArenaBytes; " +
-         host::group_digits(r.arena_bytes_host) + " on this host)\n";
+  out += "\narena: " + host::group_digits(r.arena_bytes) + " bytes on a 32-bit target (" + o.name + "_kArenaBytes32), " +
+         host::group_digits(r.arena_bytes_host) + " on a 64-bit host (" + o.name + "_kArenaBytes64)\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
@@ -44,8 +44,9 @@ Command add_export(CLI::App& app) {
   sub->footer(
       "Writes DIR/NAME_model.h and DIR/NAME_model.cc (the model as alignas(16) const unsigned char\n"
       "NAME_model[], kept in flash, and NAME_model_len) and DIR/NAME_model_settings.h (input and\n"
-      "output shapes, types, scales and zero points, labels, the exact arena for a 32-bit target\n"
-      "NAME_kArenaBytes, and NAME_register_ops(), which registers exactly the ops the model uses).\n"
+      "output shapes, types, scales and zero points, labels, the exact arena NAME_kArenaBytes (for\n"
+      "32-bit targets and 64-bit hosts alike), and NAME_register_ops(), which registers exactly the\n"
+      "ops the model uses).\n"
       "The output is deterministic. Compile NAME_model.cc with the mote checkout on the include path.\n"
       "See docs/firmware.md.");
   return {sub, [o] { return run_export(*o); }};

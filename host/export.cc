@@ -298,10 +298,13 @@ std::string render_settings_h(const ExportOptions& o, const ModelFacts& f, const
   const size_t region = ((p.activation_bytes > p.workspace_bytes ? p.activation_bytes : p.workspace_bytes) + 7) / 8 * 8;
   s += strprintf("// Exact arena for a 32-bit target (4-byte pointers): activations %zu + tables %zu + op data %zu.\n",
                  region, r.arena_bytes - region - p.op_data_bytes, p.op_data_bytes);
-  s += "// Interpreter::prepare needs exactly this many bytes; a 64-bit host needs " + std::to_string(r.arena_bytes_host) +
-       " (" + n + "_kArenaBytesHost).\n";
-  s += "inline constexpr size_t " + n + "_kArenaBytes = " + std::to_string(r.arena_bytes) + ";\n";
-  s += "inline constexpr size_t " + n + "_kArenaBytesHost = " + std::to_string(r.arena_bytes_host) + ";\n\n";
+  s += "// Only the tables hold pointers, so a 64-bit host needs " + std::to_string(r.arena_bytes_host) +
+       ". Interpreter::prepare needs exactly " + n + "_kArenaBytes\n// on the machine it runs on.\n";
+  s += "inline constexpr size_t " + n + "_kArenaBytes32 = " + std::to_string(r.arena_bytes) + ";\n";
+  s += "inline constexpr size_t " + n + "_kArenaBytes64 = " + std::to_string(r.arena_bytes_host) + ";\n";
+  s += "static_assert(sizeof(void*) == 4 || sizeof(void*) == 8, \"mote plans arenas for 4- and 8-byte pointers\");\n";
+  s += "inline constexpr size_t " + n + "_kArenaBytes = sizeof(void*) == 4 ? " + n + "_kArenaBytes32 : " + n +
+       "_kArenaBytes64;\n\n";
   s += "inline constexpr int " + n + "_kNumInputs = " + std::to_string(m.num_inputs()) + ";\n";
   s += "inline constexpr int " + n + "_kNumOutputs = " + std::to_string(m.num_outputs()) + ";\n";
   for (int i = 0; i < m.num_inputs(); ++i) s += io_block(n, "input", "Input", i, m.tensor(m.input_tensor(i)));

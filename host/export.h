@@ -11,7 +11,9 @@
 //   kws_model.h           alignas(16) const unsigned char kws_model[]; constexpr size_t kws_model_len
 //   kws_model.cc          the model bytes (in flash: const data) and kws_register_ops()
 //   kws_model_settings.h  input/output shapes, types, scales, zero points, optional labels,
-//                         kws_kArenaBytes (exact, for a 32-bit target) and the declaration
+//                         the exact arena: kws_kArenaBytes32 (4-byte pointers: Cortex-M, RISC-V),
+//                         kws_kArenaBytes64 (64-bit hosts) and kws_kArenaBytes (the one for the
+//                         compiler at hand, chosen by sizeof(void*)), and the declaration
 //                           mote::Status kws_register_ops(mote::OpResolver* resolver);
 //                         which adds exactly the ops the model uses, so nothing else is linked
 //   model_input.h         (only with o.inputs) the given input bytes plus MOTE_APP_* macros naming
@@ -60,8 +62,8 @@ struct ExportedFile {
 struct ExportResult {
   std::vector<ExportedFile> files;   // what was (or would be) written, in order
   std::vector<std::string> ops;      // the op names NAME_register_ops registers, in first-use order
-  size_t arena_bytes = 0;            // exact arena on a 32-bit target (NAME_kArenaBytes)
-  size_t arena_bytes_host = 0;       // the same plan on this host (mote inspect's figure)
+  size_t arena_bytes = 0;            // exact arena on a 32-bit target (NAME_kArenaBytes32)
+  size_t arena_bytes_host = 0;       // the same plan on this host (mote inspect's figure; NAME_kArenaBytes64)
   mote::ArenaPlan plan;              // the host plan
 };
 

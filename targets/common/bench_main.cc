@@ -5,7 +5,7 @@
 // in the exported model (NAME_model.h, NAME_model_settings.h), the input bytes and these macros:
 //
 //   MOTE_APP_MODEL, MOTE_APP_MODEL_LEN   the model array and its length
-//   MOTE_APP_ARENA_BYTES                 NAME_kArenaBytes: the exact arena for a 32-bit target
+//   MOTE_APP_ARENA_BYTES                 NAME_kArenaBytes: the exact arena (32- or 64-bit pointers)
 //   MOTE_APP_REGISTER_OPS                NAME_register_ops: registers exactly the model's ops
 //   MOTE_APP_NUM_INPUTS, mote_app_inputs[], mote_app_input_bytes[]
 //
