@@ -73,7 +73,8 @@ void fully_connected_s8(const FullyConnectedParams& p, const int32_t* multiplier
       const int8_t* w = weights + static_cast<size_t>(o) * depth;
       int32_t acc = row_sums != nullptr ? dot_s8(x, w, depth) + p.input_offset * row_sums[o]
                                         : dot_offset_s8(x, w, depth, offset);
-      if (bias != nullptr) acc += bias[o];
+      // Wrapping add: the reference's int32 arithmetic for real models, defined for hostile ones.
+      if (bias != nullptr) acc = static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(bias[o]));
       const int32_t ch = p.per_channel ? o : 0;
       const int32_t scaled =
           multiply_by_quantized_multiplier(acc, multipliers[ch], shifts[ch]) + p.output_offset;

@@ -54,11 +54,15 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
 // 64-bit accumulator variant used by 16x8 kernels: the multiplier is reduced to Q15 and one
 // rounding shift applied. Valid for |x| < 2^47 and shift in [-31, 8).
 inline int32_t multiply_by_quantized_multiplier(int64_t x, int32_t multiplier, int shift) {
+  // Valid models stay inside |x| < 2^47 and produce an int32 result; saturating both keeps
+  // hostile biases from overflowing (the caller clamps to the output range anyway).
+  constexpr int64_t kLimit = (int64_t{1} << 47) - 1;
+  x = x > kLimit ? kLimit : (x < -kLimit ? -kLimit : x);
   const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
   const int total_shift = 15 - shift;
   const int64_t round = int64_t{1} << (total_shift - 1);
   const int64_t result = (x * static_cast<int64_t>(reduced) + round) >> total_shift;
-  return static_cast<int32_t>(result);
+  return result > INT32_MAX ? INT32_MAX : (result < INT32_MIN ? INT32_MIN : static_cast<int32_t>(result));
 }
 
 // Clamp range of a quantized tensor after a fused activation (0 none, 1 relu, 2 relu_n1_to_1,

@@ -51,7 +51,9 @@ StridedSliceError plan_strided_slice(const Shape& in, const int32_t* begin, cons
       count = iterations(first, axis_end(end[a], stride, n, (masks.end >> a) & 1u), stride);
     }
     p.count[pad + a] = count;
-    p.step[pad + a] = stride * in_stride;
+    // With two or more elements |stride| < n, so the step fits in int32; a single element never
+    // steps (hostile strides such as -50331647 would overflow the product).
+    p.step[pad + a] = count > 1 ? stride * in_stride : 0;
     p.start += first * in_stride;
     in_stride *= n;
   }
