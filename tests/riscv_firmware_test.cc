@@ -164,11 +164,11 @@ class RiscvFirmware : public ::testing::TestWithParam<Case> {
 fs::path* RiscvFirmware::work_ = nullptr;
 bool RiscvFirmware::plugin_ok_ = false;
 
-// "inline constexpr size_t app_kArenaBytes = 864;" in the exported settings header.
+// The 32-bit arena in the exported settings header: "inline constexpr size_t app_kArenaBytes32 = 864;".
 long long exported_arena(const fs::path& outdir) {
   const std::string h = slurp(outdir / "gen/app_model_settings.h");
   std::smatch m;
-  if (!std::regex_search(h, m, std::regex(R"(app_kArenaBytes = (\d+);)"))) return -2;
+  if (!std::regex_search(h, m, std::regex(R"(app_kArenaBytes(?:32)? = (\d+);)"))) return -2;
   return std::stoll(m[1].str());
 }
 
