@@ -1,4 +1,5 @@
-// `mote bench MODEL`: median time per invoke and a per-layer profile.
+// `mote bench MODEL`: median time per invoke and a per-layer profile on this machine, or with
+// `--target T` the model built into firmware and measured under QEMU (host/target_bench.h).
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "host/inputs.h"
 #include "host/profiler.h"
 #include "host/session.h"
+#include "host/target_bench.h"
 #include "host/tensor_io.h"
 #include "host/text.h"
 
@@ -26,6 +28,9 @@ struct BenchOptions {
   int sample = 0;
   std::vector<double> range = {-1.0, 1.0};
   bool json = false;
+  std::string target;     // empty: time on this machine
+  std::string build_dir;  // --target: keep the firmware here
+  bool timing_options = false;  // --iterations or --warmup given
 };
 
 // Microseconds: two decimals below 10 µs (tiny models), one above.
@@ -70,9 +75,79 @@ nlohmann::ordered_json bench_json(const BenchOptions& o, const host::Session& s,
   return j;
 }
 
+std::string hex(const std::vector<uint8_t>& v) {
+  std::string s;
+  for (uint8_t b : v) s += host::strprintf("%02x", b);
+  return s;
+}
+
+std::string target_text(const BenchOptions& o, const host::TargetBenchResult& r) {
+  const host::FlashSplit& f = r.flash;
+  std::string out = "model: " + o.model + "\n";
+  out += "target: " + r.target + " (" + r.description + ")\n";
+  out += o.inputs.empty() ? host::strprintf("inputs: generated, sample %d\n", o.sample) : std::string("inputs: from files\n");
+  out += "instructions per inference: " + host::group_digits(r.instructions) + " (counted by the QEMU plugin between the markers)\n";
+  out += "arena: " + host::group_digits(r.arena_bytes) + " bytes\n";
+  out += "flash: " + host::group_digits(f.total) + " bytes = runtime code " + host::group_digits(f.runtime_code) +
+         " + kernel code " + host::group_digits(f.kernel_code) + " + model data " + host::group_digits(f.model_data) +
+         " + other " + host::group_digits(f.other) + " (startup, board, C library)\n";
+  out += "ram: " + host::group_digits(r.ram_bytes) + " bytes (.data, .bss with the arena, stack reservation); stack used " +
+         host::group_digits(r.stack_bytes) + " bytes\n";
+  out += std::string("output matches host: ") + (r.output_matches_host ? "yes" : "NO") + "\n";
+  if (!r.firmware.empty()) out += "firmware: " + r.firmware + "\n";
+  return out;
+}
+
+nlohmann::ordered_json target_json(const BenchOptions& o, const host::TargetBenchResult& r) {
+  nlohmann::ordered_json j;
+  j["model"] = o.model;
+  j["target"] = r.target;
+  j["machine"] = r.description;
+  j["inputs"] = o.inputs.empty() ? nlohmann::ordered_json{{"generated", true}, {"sample", o.sample}, {"float_range", o.range}}
+                                 : nlohmann::ordered_json{{"generated", false}, {"files", o.inputs}};
+  j["instructions_per_inference"] = r.instructions;
+  j["arena_bytes"] = r.arena_bytes;
+  j["flash_bytes"] = r.flash.total;
+  j["flash"] = {{"runtime_code", r.flash.runtime_code}, {"kernel_code", r.flash.kernel_code},
+                {"model_data", r.flash.model_data}, {"other", r.flash.other}};
+  j["ram_bytes"] = r.ram_bytes;
+  j["stack_bytes"] = r.stack_bytes;
+  j["output_matches_host"] = r.output_matches_host;
+  j["outputs"] = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < r.target_outputs.size(); ++i)
+    j["outputs"].push_back({{"index", i}, {"target", hex(r.target_outputs[i])},
+                            {"host", i < r.host_outputs.size() ? hex(r.host_outputs[i]) : ""}});
+  j["firmware"] = r.firmware.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.firmware);
+  return j;
+}
+
+int run_target_bench(const BenchOptions& o) {
+  if (o.timing_options) throw UsageError("--iterations and --warmup time the host run; they do not apply with --target");
+  {
+    host::Session probe(o.model);  // a bad model or a wrong input count is reported before any build
+    const int n_in = probe.interp().num_inputs();
+    if (!o.inputs.empty() && static_cast<int>(o.inputs.size()) != n_in)
+      throw UsageError(o.model + " has " + std::to_string(n_in) + " input(s), but " + std::to_string(o.inputs.size()) +
+                       " --input file(s) were given (give one per input, or none for generated inputs)");
+  }
+  host::TargetBenchOptions t;
+  t.model_path = o.model;
+  t.target = o.target;
+  t.inputs = o.inputs;
+  t.sample = o.sample;
+  t.range = {o.range[0], o.range[1]};
+  t.build_dir = o.build_dir;
+  const host::TargetBenchResult r = host::bench_on_target(t);
+  std::string out = o.json ? target_json(o, r).dump(2) + "\n" : target_text(o, r);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 int run_bench(const BenchOptions& o) {
   if (o.range.size() != 2 || !(o.range[0] < o.range[1]))
     throw UsageError("--float-range needs LO HI with LO < HI");
+  if (!o.target.empty()) return run_target_bench(o);
+  if (!o.build_dir.empty()) throw UsageError("--build-dir only applies with --target");
   host::Session s(o.model);
   mote::Interpreter& interp = s.interp();
   const int n_in = interp.num_inputs();
@@ -117,13 +192,28 @@ Command add_bench(CLI::App& app) {
   sub->add_option("--sample", o->sample, "Generated input sample k")->capture_default_str()->type_name("K")->check(CLI::Range(0, 65535));
   sub->add_option("--float-range", o->range, "Range [LO, HI) of generated float inputs")->capture_default_str()->type_name("LO HI")->expected(2);
   sub->add_flag("--json", o->json, "Print one JSON object instead of tables (schema in docs/cli.md)");
+  std::vector<std::string> target_names;
+  for (const host::TargetInfo& t : host::firmware_targets()) target_names.push_back(t.name);
+  sub->add_option("--target", o->target,
+                  "Build the model into firmware for this target and measure it under QEMU: instructions per "
+                  "inference, arena, flash, RAM, output vs host (docs/targets.md)")
+      ->type_name("TARGET")->check(CLI::IsMember(target_names));
+  sub->add_option("--build-dir", o->build_dir, "With --target: build the firmware here and keep it (default: a temporary directory)")
+      ->type_name("DIR");
   sub->footer(
       "Default inputs come from the conformance generator (../shared/conformance/README.md) with\n"
       "sample k = 0, the bytes of the golden input_0_<i>.bin files: int8/int16/uint8/int32 over\n"
       "their full range; float inputs have no known range, so [-1, 1) unless --float-range is given.\n"
       "Timing: steady_clock around each invoke (median, min, max), then each op alone with\n"
-      "invoke_op (median per op, % of the sum of op medians). Inputs are restored before each run.");
-  return {sub, [o] { return run_bench(*o); }};
+      "invoke_op (median per op, % of the sum of op medians). Inputs are restored before each run.\n"
+      "--target cortex-m4|cortex-m7|cortex-m55|riscv32: exports the model, builds targets/common/bench_main.cc\n"
+      "with the cross compiler, runs it under QEMU with the instruction-counting plugin and compares its\n"
+      "output bytes with this machine's run of the same inputs. Needs the Debian packages named in\n"
+      "docs/targets.md (a missing one is reported by name).");
+  return {sub, [o, sub] {
+            o->timing_options = sub->count("--iterations") > 0 || sub->count("--warmup") > 0;
+            return run_bench(*o);
+          }};
 }
 
 }  // namespace mote::cli

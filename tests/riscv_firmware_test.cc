@@ -3,7 +3,9 @@
 //   - the output bytes equal the golden outputs of ../shared/conformance (int8 exactly; float
 //     within 1e-4 relative, as tests/conformance_test.cc);
 //   - the arena the firmware used equals the exported NAME_kArenaBytes (exact for 32-bit targets);
-//   - the inference's instruction count is reported, and repeats exactly on a second run.
+//   - the inference's instruction count is reported, and repeats exactly on a second run;
+//   - `mote bench MODEL --target riscv32 --json` reports the same count, the sizes and the host
+//     comparison; missing tools are named with their Debian package; usage errors exit 2.
 // A model whose image does not fit the target's memory (targets/riscv32/memory.ld: 4 MiB flash,
 // 320 KiB RAM) is skipped with the linker's message. Needs gcc-riscv64-unknown-elf,
 // picolibc-riscv64-unknown-elf and qemu-system-misc (skips, naming them, when missing).
@@ -21,6 +23,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/test_support.h"
 
@@ -231,3 +235,99 @@ TEST_F(RiscvFirmwareRepeat, InstructionCountRepeatsExactly) {
 }
 
 }  // namespace
+
+// `mote bench MODEL --target riscv32`: export, build, run under QEMU, report.
+class MoteBenchTarget : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "mote_bench_target_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  Result mote(const std::string& args, const std::string& env = "") { return run(env + " " + quote(MOTE_CLI_PATH) + " " + args, dir_); }
+  fs::path dir_;
+};
+
+TEST_F(MoteBenchTarget, JsonReportsCountsSizesAndTheHostComparison) {
+  for (const char* tool : {"riscv64-unknown-elf-gcc", "qemu-system-riscv32"})
+    if (!have_tool(tool))
+      GTEST_SKIP() << tool << " not found: apt-get install gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc";
+  if (mote::testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  const fs::path model_dir = fs::path(mote::testing::shared_dir()) / "conformance/core/ad01_int8";
+  const Result r = mote("bench " + quote((model_dir / "model.tflite").string()) + " --target riscv32 --json --build-dir " +
+                        quote((dir_ / "fw").string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("target"), "riscv32");
+  // Default inputs are generated sample 0: the golden input, so the output is the golden output.
+  const std::vector<uint8_t> golden = mote::testing::read_file((model_dir / "output_0_0.bin").string());
+  std::string golden_hex;
+  for (uint8_t b : golden) golden_hex += "0123456789abcdef"[b >> 4], golden_hex += "0123456789abcdef"[b & 15];
+  EXPECT_EQ(j.at("outputs").at(0).at("target"), golden_hex);
+  EXPECT_EQ(j.at("outputs").at(0).at("host"), golden_hex);
+  EXPECT_EQ(j.at("output_matches_host"), true);
+  // The count is the one a direct run of the kept firmware gives (exact and repeatable).
+  const uint64_t n = j.at("instructions_per_inference");
+  EXPECT_GT(n, 100000u);
+  std::string qemu = slurp(dir_ / "fw/firmware/qemu.txt");
+  while (!qemu.empty() && qemu.back() == '\n') qemu.pop_back();
+  const fs::path so = dir_ / "fw/plugin/libinsn_count.so";
+  const Result again = run("timeout 600 " + qemu + " -plugin " + quote(so.string()), dir_);
+  EXPECT_NE(again.err.find("insn_count: " + std::to_string(n) + "\n"), std::string::npos) << again.err;
+  // Sizes: the model array is the model file; the flash parts add up; RAM holds the arena.
+  const uint64_t model_bytes = fs::file_size(model_dir / "model.tflite");
+  const nlohmann::json& f = j.at("flash");
+  EXPECT_EQ(f.at("model_data").get<uint64_t>(), model_bytes);
+  EXPECT_GT(f.at("runtime_code").get<uint64_t>(), 5000u);
+  EXPECT_GT(f.at("kernel_code").get<uint64_t>(), 1000u);
+  EXPECT_EQ(f.at("runtime_code").get<uint64_t>() + f.at("kernel_code").get<uint64_t>() + f.at("model_data").get<uint64_t>() +
+                f.at("other").get<uint64_t>(),
+            j.at("flash_bytes").get<uint64_t>());
+  const uint64_t arena = j.at("arena_bytes");
+  EXPECT_EQ(arena, static_cast<uint64_t>(exported_arena(dir_ / "fw/firmware")));
+  EXPECT_GT(j.at("ram_bytes").get<uint64_t>(), arena + j.at("stack_bytes").get<uint64_t>());
+  EXPECT_EQ(j.at("firmware"), (dir_ / "fw/firmware/firmware.elf").string());
+}
+
+TEST_F(MoteBenchTarget, MissingToolsAreNamedWithTheirDebianPackage) {
+  if (mote::testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  const std::string hello = (fs::path(mote::testing::shared_dir()) / "conformance/core/hello_world_int8/model.tflite").string();
+  // No compiler on PATH.
+  fs::create_directories(dir_ / "bin");
+  Result r = mote("bench " + quote(hello) + " --target riscv32", "PATH=" + quote((dir_ / "bin").string()));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mote: riscv64-unknown-elf-gcc not found: install the Debian package gcc-riscv64-unknown-elf "
+                   "(apt-get install gcc-riscv64-unknown-elf)\n");
+  r = mote("bench " + quote(hello) + " --target cortex-m7", "PATH=" + quote((dir_ / "bin").string()));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("install the Debian package gcc-arm-none-eabi"), std::string::npos) << r.err;
+  // The compiler but no QEMU.
+  if (!have_tool("riscv64-unknown-elf-gcc") || !fs::exists("/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs"))
+    GTEST_SKIP() << "the QEMU half needs gcc-riscv64-unknown-elf and picolibc-riscv64-unknown-elf";
+  fs::create_symlink("/usr/bin/riscv64-unknown-elf-gcc", dir_ / "bin/riscv64-unknown-elf-gcc");
+  r = mote("bench " + quote(hello) + " --target riscv32", "PATH=" + quote((dir_ / "bin").string()));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mote: qemu-system-riscv32 not found: install the Debian package qemu-system-misc "
+                   "(apt-get install qemu-system-misc)\n");
+}
+
+TEST_F(MoteBenchTarget, UsageErrors) {
+  if (mote::testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  const std::string hello = (fs::path(mote::testing::shared_dir()) / "conformance/core/hello_world_int8/model.tflite").string();
+  Result r = mote("bench " + quote(hello) + " --target avr");
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("avr"), std::string::npos) << r.err;
+  r = mote("bench " + quote(hello) + " --target riscv32 --iterations 3");
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err, "mote: --iterations and --warmup time the host run; they do not apply with --target\n");
+  r = mote("bench " + quote(hello) + " --build-dir " + quote(dir_.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "mote: --build-dir only applies with --target\n");
+  const std::string in = (fs::path(mote::testing::shared_dir()) / "conformance/core/hello_world_int8/input_0_0.bin").string();
+  r = mote("bench " + quote(hello) + " --target riscv32 -i " + quote(in) + " -i " + quote(in));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("has 1 input(s), but 2 --input file(s) were given"), std::string::npos) << r.err;
+}
