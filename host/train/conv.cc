@@ -1,0 +1,208 @@
+// Conv2D and Conv1D: im2col over a chunk of samples, then one GEMM against the OHWI kernel.
+//
+// Forward, per task (a contiguous range of samples):
+//   cols [rows, kh*kw*in]  (row = output pixel, column = (ky, kx, c) — the kernel's per-filter order)
+//   out  [rows, filters] = cols * kernel^T, + bias, activation
+// Backward, per task:
+//   dz = dout * act'(out);  dkernel_t = dz^T * cols;  dbias_t = column sums of dz
+//   dcols = dz * kernel, scattered back (col2im) into din
+// The per-task kernel and bias gradients are added in task order.
+#include <algorithm>
+#include <cstring>
+
+#include "host/train/gemm.h"
+#include "host/train/layers.h"
+
+namespace mote::train {
+
+namespace {
+
+// Floats of im2col buffer per task (about 256 KiB, so a task's columns stay in the L2 cache).
+constexpr double kColsPerTask = 65536;
+
+struct Geometry {
+  int h, w, c;        // input
+  int kh, kw;
+  Axis y, x;
+  int filters;
+  int k() const { return kh * kw * c; }
+  int pixels() const { return y.out * x.out; }
+  // 1x1, stride 1, no padding: the input already is the column matrix.
+  bool direct() const { return kh == 1 && kw == 1 && y.stride == 1 && x.stride == 1; }
+};
+
+void im2col(const Geometry& g, const float* x, int samples, float* cols) {
+  const int K = g.k();
+  const size_t row_run = static_cast<size_t>(g.kw) * g.c;
+  for (int n = 0; n < samples; ++n) {
+    const float* xs = x + static_cast<size_t>(n) * g.h * g.w * g.c;
+    for (int oy = 0; oy < g.y.out; ++oy) {
+      for (int ox = 0; ox < g.x.out; ++ox, cols += K) {
+        const int iy0 = oy * g.y.stride - g.y.before, ix0 = ox * g.x.stride - g.x.before;
+        const bool full_x = ix0 >= 0 && ix0 + g.kw <= g.w;
+        for (int ky = 0; ky < g.kh; ++ky) {
+          float* dst = cols + static_cast<size_t>(ky) * row_run;
+          const int iy = iy0 + ky;
+          if (iy < 0 || iy >= g.h) {
+            std::memset(dst, 0, sizeof(float) * row_run);
+            continue;
+          }
+          const float* src = xs + (static_cast<size_t>(iy) * g.w) * g.c;
+          if (full_x) {
+            std::memcpy(dst, src + static_cast<size_t>(ix0) * g.c, sizeof(float) * row_run);
+            continue;
+          }
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int ix = ix0 + kx;
+            float* d = dst + static_cast<size_t>(kx) * g.c;
+            if (ix < 0 || ix >= g.w) std::memset(d, 0, sizeof(float) * g.c);
+            else std::memcpy(d, src + static_cast<size_t>(ix) * g.c, sizeof(float) * g.c);
+          }
+        }
+      }
+    }
+  }
+}
+
+// dx (zeroed here) += scatter of dcols: the adjoint of im2col.
+void col2im(const Geometry& g, const float* dcols, int samples, float* dx) {
+  const int K = g.k();
+  std::fill(dx, dx + static_cast<size_t>(samples) * g.h * g.w * g.c, 0.0f);
+  for (int n = 0; n < samples; ++n) {
+    float* xs = dx + static_cast<size_t>(n) * g.h * g.w * g.c;
+    for (int oy = 0; oy < g.y.out; ++oy) {
+      for (int ox = 0; ox < g.x.out; ++ox, dcols += K) {
+        const int iy0 = oy * g.y.stride - g.y.before, ix0 = ox * g.x.stride - g.x.before;
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int iy = iy0 + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          const int kx0 = std::max(0, -ix0), kx1 = std::min(g.kw, g.w - ix0);
+          if (kx0 >= kx1) continue;
+          const float* src = dcols + (static_cast<size_t>(ky) * g.kw + kx0) * g.c;
+          float* dst = xs + (static_cast<size_t>(iy) * g.w + ix0 + kx0) * g.c;
+          const size_t run = static_cast<size_t>(kx1 - kx0) * g.c;
+          for (size_t i = 0; i < run; ++i) dst[i] += src[i];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Shape ConvBase::build_2d(int h, int w, int c, Rng& rng) {
+  if (o_.filters < 1) fail("filters must be at least 1, got " + std::to_string(o_.filters));
+  if (c < 1) fail("input has " + std::to_string(c) + " channels");
+  ay_ = make_axis(label(), "height", h, o_.kernel_h, o_.stride_h, o_.padding);
+  ax_ = make_axis(label(), "width", w, o_.kernel_w, o_.stride_w, o_.padding);
+  in_c_ = c;
+  const int taps = o_.kernel_h * o_.kernel_w;
+  kernel_.value = Tensor({o_.filters, o_.kernel_h, o_.kernel_w, c});
+  kernel_.grad = Tensor(kernel_.value.shape());
+  init_weights(kernel_.value, o_.init, taps * c, taps * o_.filters, rng);
+  if (o_.use_bias) {
+    bias_.value = Tensor({o_.filters});
+    bias_.grad = Tensor({o_.filters});
+  }
+  return {ay_.out, ax_.out, o_.filters};
+}
+
+Shape Conv2D::build(const std::vector<Shape>& inputs, Rng& rng) {
+  expect_inputs(inputs, 1, 3, "[batch, height, width, channels]");
+  return build_2d(inputs[0][0], inputs[0][1], inputs[0][2], rng);
+}
+
+Shape Conv1D::build(const std::vector<Shape>& inputs, Rng& rng) {
+  expect_inputs(inputs, 1, 2, "[batch, length, channels]");
+  if (o_.kernel_h != 1 || o_.stride_h != 1)
+    fail("kernel_h and stride_h must be 1 for a 1-D convolution, got " +
+         std::to_string(o_.kernel_h) + " and " + std::to_string(o_.stride_h));
+  const Shape s = build_2d(1, inputs[0][0], inputs[0][1], rng);
+  return {s[1], s[2]};
+}
+
+std::vector<Param*> ConvBase::params() {
+  if (o_.use_bias) return {&kernel_, &bias_};
+  return {&kernel_};
+}
+
+void ConvBase::forward(const std::vector<const Tensor*>& in, Tensor& out, const RunContext& ctx) {
+  const Tensor& x = *in[0];
+  const Geometry g{ay_.in, ax_.in, in_c_, o_.kernel_h, o_.kernel_w, ay_, ax_, o_.filters};
+  const int batch = x.dim(0), P = g.pixels(), K = g.k(), O = g.filters;
+  Shape os = x.shape();
+  if (os.size() == 4) os = {batch, g.y.out, g.x.out, O};
+  else os = {batch, g.x.out, O};
+  out.resize(os);
+  const int tasks = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
+  const float* w = kernel_.value.data();
+  ctx.parallel(tasks, [&](int t) {
+    int n0, n1;
+    split_range(batch, tasks, t, &n0, &n1);
+    const int rows = (n1 - n0) * P;
+    const float* cols = x.data() + static_cast<size_t>(n0) * g.h * g.w * g.c;
+    thread_local std::vector<float> buf;
+    if (!g.direct()) {
+      buf.resize(static_cast<size_t>(rows) * K);
+      im2col(g, cols, n1 - n0, buf.data());
+      cols = buf.data();
+    }
+    float* y = out.data() + static_cast<size_t>(n0) * P * O;
+    gemm_nt(rows, O, K, cols, K, w, K, y, O, false);
+    if (o_.use_bias) {
+      const float* b = bias_.value.data();
+      for (int r = 0; r < rows; ++r)
+        for (int o = 0; o < O; ++o) y[static_cast<size_t>(r) * O + o] += b[o];
+    }
+    apply_activation(o_.activation, y, static_cast<size_t>(rows) * O);
+  });
+}
+
+void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out, const Tensor& dout,
+                        const std::vector<Tensor*>& din, const RunContext& ctx) {
+  const Tensor& x = *in[0];
+  const Geometry g{ay_.in, ax_.in, in_c_, o_.kernel_h, o_.kernel_w, ay_, ax_, o_.filters};
+  const int batch = x.dim(0), P = g.pixels(), K = g.k(), O = g.filters;
+  const int tasks = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
+  const size_t wsize = static_cast<size_t>(O) * K;
+  dw_partial_.resize(wsize * tasks);
+  db_partial_.assign(static_cast<size_t>(O) * tasks, 0.0f);
+  Tensor* dx = din.empty() ? nullptr : din[0];
+  const float* w = kernel_.value.data();
+  ctx.parallel(tasks, [&](int t) {
+    int n0, n1;
+    split_range(batch, tasks, t, &n0, &n1);
+    const int rows = (n1 - n0) * P;
+    const size_t off = static_cast<size_t>(n0) * P * O;
+    thread_local std::vector<float> dzbuf, colbuf, dcolbuf;
+    const float* dz = dout.data() + off;
+    if (o_.activation != Activation::kNone) {
+      dzbuf.resize(static_cast<size_t>(rows) * O);
+      activation_grad(o_.activation, out.data() + off, dz, dzbuf.data(), dzbuf.size());
+      dz = dzbuf.data();
+    }
+    float* db = db_partial_.data() + static_cast<size_t>(t) * O;
+    for (int r = 0; r < rows; ++r)
+      for (int o = 0; o < O; ++o) db[o] += dz[static_cast<size_t>(r) * O + o];
+    const size_t xoff = static_cast<size_t>(n0) * g.h * g.w * g.c;
+    const float* cols = x.data() + xoff;
+    if (!g.direct()) {
+      colbuf.resize(static_cast<size_t>(rows) * K);
+      im2col(g, cols, n1 - n0, colbuf.data());
+      cols = colbuf.data();
+    }
+    gemm_tn(O, K, rows, dz, O, cols, K, dw_partial_.data() + wsize * t, K, false);
+    if (!dx) return;
+    if (g.direct()) {
+      gemm_nn(rows, K, O, dz, O, w, K, dx->data() + xoff, K, false);
+      return;
+    }
+    dcolbuf.resize(static_cast<size_t>(rows) * K);
+    gemm_nn(rows, K, O, dz, O, w, K, dcolbuf.data(), K, false);
+    col2im(g, dcolbuf.data(), n1 - n0, dx->data() + xoff);
+  });
+  sum_partials(dw_partial_, tasks, wsize, kernel_.grad.data());
+  if (o_.use_bias) sum_partials(db_partial_, tasks, static_cast<size_t>(O), bias_.grad.data());
+}
+
+}  // namespace mote::train

@@ -1,0 +1,135 @@
+#include "host/train/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace mote::train {
+
+namespace {
+
+// Everything the multi-versioned gemm_impl calls is forced inline, so it is compiled for each of
+// gemm_impl's targets.
+#define MOTE_GEMM_INLINE inline __attribute__((always_inline))
+
+constexpr int kMR = 6;     // rows of the register tile
+constexpr int kNR = 16;    // columns of the register tile (two vectors of 8)
+constexpr int kKC = 256;   // K block
+constexpr int kMC = 96;    // rows of A per block (a multiple of kMR)
+
+typedef float v8 __attribute__((vector_size(32)));
+// The same vector, readable and writable at any float address.
+typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
+
+MOTE_GEMM_INLINE v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
+MOTE_GEMM_INLINE void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
+
+// Packs columns [j0, j0 + 16) of rows [k0, k0 + kc) of B: out[k * 16 + j]; zeros past N.
+MOTE_GEMM_INLINE void pack_panel(int kc, int N, int j0, const float* b, ptrdiff_t b_row, ptrdiff_t b_col,
+                       int k0, float* out) {
+  const int nj = std::min(kNR, N - j0);
+  if (b_col == 1 && nj == kNR) {
+    for (int k = 0; k < kc; ++k)
+      std::memcpy(out + k * kNR, b + (k0 + k) * b_row + j0, sizeof(float) * kNR);
+    return;
+  }
+  for (int k = 0; k < kc; ++k) {
+    const float* src = b + (k0 + k) * b_row + j0 * b_col;
+    float* dst = out + k * kNR;
+    for (int j = 0; j < nj; ++j) dst[j] = src[j * b_col];
+    for (int j = nj; j < kNR; ++j) dst[j] = 0.0f;
+  }
+}
+
+// acc(i, 0..15) = sum_k A(i, k) * panel(k, 0..15), then C = acc or C += acc for the first nj
+// columns. Every element is summed in ascending k whatever MR is, so edge tiles match full ones.
+template <int MR>
+MOTE_GEMM_INLINE void micro_kernel(int kc, const float* a, ptrdiff_t a_row, ptrdiff_t a_col,
+                         const float* panel, float* c, ptrdiff_t ldc, int nj, bool accumulate) {
+  v8 lo[MR], hi[MR];
+  for (int i = 0; i < MR; ++i) lo[i] = hi[i] = v8{};
+  for (int k = 0; k < kc; ++k) {
+    const v8 b0 = load8(panel + k * kNR);
+    const v8 b1 = load8(panel + k * kNR + 8);
+    const float* ak = a + k * a_col;
+    for (int i = 0; i < MR; ++i) {
+      const float s = ak[i * a_row];
+      lo[i] += s * b0;
+      hi[i] += s * b1;
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+    if (nj == kNR) {
+      if (accumulate) {
+        store8(ci, load8(ci) + lo[i]);
+        store8(ci + 8, load8(ci + 8) + hi[i]);
+      } else {
+        store8(ci, lo[i]);
+        store8(ci + 8, hi[i]);
+      }
+      continue;
+    }
+    float tmp[kNR];
+    store8(tmp, lo[i]);
+    store8(tmp + 8, hi[i]);
+    for (int j = 0; j < nj; ++j) ci[j] = accumulate ? ci[j] + tmp[j] : tmp[j];
+  }
+}
+
+// One K block: rows [0, M) of A against all packed panels.
+MOTE_GEMM_INLINE void block_kernel(int M, int N, int kc, const float* a, ptrdiff_t a_row, ptrdiff_t a_col,
+                         const float* packed, float* c, ptrdiff_t ldc, bool accumulate) {
+  const int panels = (N + kNR - 1) / kNR;
+  for (int i0 = 0; i0 < M; i0 += kMC) {
+    const int mc = std::min(kMC, M - i0);
+    for (int p = 0; p < panels; ++p) {
+      const float* panel = packed + static_cast<ptrdiff_t>(p) * kc * kNR;
+      const int nj = std::min(kNR, N - p * kNR);
+      float* cp = c + p * kNR;
+      int i = i0;
+      for (; i + kMR <= i0 + mc; i += kMR)
+        micro_kernel<kMR>(kc, a + i * a_row, a_row, a_col, panel, cp + i * ldc, ldc, nj, accumulate);
+      const float* ai = a + i * a_row;
+      float* ci = cp + i * ldc;
+      switch (i0 + mc - i) {
+        case 5: micro_kernel<5>(kc, ai, a_row, a_col, panel, ci, ldc, nj, accumulate); break;
+        case 4: micro_kernel<4>(kc, ai, a_row, a_col, panel, ci, ldc, nj, accumulate); break;
+        case 3: micro_kernel<3>(kc, ai, a_row, a_col, panel, ci, ldc, nj, accumulate); break;
+        case 2: micro_kernel<2>(kc, ai, a_row, a_col, panel, ci, ldc, nj, accumulate); break;
+        case 1: micro_kernel<1>(kc, ai, a_row, a_col, panel, ci, ldc, nj, accumulate); break;
+        default: break;
+      }
+    }
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+void gemm_impl(int M, int N, int K, const float* a, ptrdiff_t a_row, ptrdiff_t a_col,
+               const float* b, ptrdiff_t b_row, ptrdiff_t b_col, float* c, ptrdiff_t ldc,
+               bool accumulate, float* packed) {
+  for (int k0 = 0; k0 < K; k0 += kKC) {
+    const int kc = std::min(kKC, K - k0);
+    for (int j0 = 0; j0 < N; j0 += kNR)
+      pack_panel(kc, N, j0, b, b_row, b_col, k0, packed + static_cast<ptrdiff_t>(j0 / kNR) * kc * kNR);
+    block_kernel(M, N, kc, a + k0 * a_col, a_row, a_col, packed, c, ldc, accumulate || k0 > 0);
+  }
+}
+
+}  // namespace
+
+void gemm(int M, int N, int K, const float* a, ptrdiff_t a_row, ptrdiff_t a_col, const float* b,
+          ptrdiff_t b_row, ptrdiff_t b_col, float* c, ptrdiff_t ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; ++i) std::fill(c + i * ldc, c + i * ldc + N, 0.0f);
+    return;
+  }
+  thread_local std::vector<float> packed;
+  const size_t need = static_cast<size_t>((N + kNR - 1) / kNR) * kNR * std::min(K, kKC);
+  if (packed.size() < need) packed.resize(need);
+  gemm_impl(M, N, K, a, a_row, a_col, b, b_row, b_col, c, ldc, accumulate, packed.data());
+}
+
+}  // namespace mote::train

@@ -1,0 +1,145 @@
+// MaxPool2D, AveragePool2D and GlobalAveragePool. Pools skip padded positions: the maximum is over
+// the taps inside the input and the average divides by their count (.tflite semantics).
+#include <algorithm>
+#include <limits>
+
+#include "host/train/layers.h"
+
+namespace mote::train {
+
+namespace {
+constexpr double kWorkPerTask = 65536;
+}
+
+Shape Pool2D::build(const std::vector<Shape>& inputs, Rng&) {
+  expect_inputs(inputs, 1, 3, "[batch, height, width, channels]");
+  const Shape& s = inputs[0];
+  ay_ = make_axis(label(), "height", s[0], o_.pool_h, o_.stride_h, o_.padding);
+  ax_ = make_axis(label(), "width", s[1], o_.pool_w, o_.stride_w, o_.padding);
+  c_ = s[2];
+  return {ay_.out, ax_.out, c_};
+}
+
+void Pool2D::forward(const std::vector<const Tensor*>& in, Tensor& out, const RunContext& ctx) {
+  const Tensor& x = *in[0];
+  const int batch = x.dim(0), C = c_, W = ax_.in;
+  out.resize({batch, ay_.out, ax_.out, C});
+  const size_t in_sample = static_cast<size_t>(ay_.in) * W * C;
+  const size_t out_sample = static_cast<size_t>(ay_.out) * ax_.out * C;
+  if (max_) argmax_.resize(out_sample * batch);
+  const int tasks = task_count(batch, static_cast<double>(out_sample) * o_.pool_h * o_.pool_w, kWorkPerTask);
+  ctx.parallel(tasks, [&](int t) {
+    int n0, n1;
+    split_range(batch, tasks, t, &n0, &n1);
+    for (int n = n0; n < n1; ++n) {
+      const float* xs = x.data() + in_sample * n;
+      float* o = out.data() + out_sample * n;
+      int32_t* am = max_ ? argmax_.data() + out_sample * n : nullptr;
+      for (int oy = 0; oy < ay_.out; ++oy) {
+        for (int ox = 0; ox < ax_.out; ++ox, o += C) {
+          const Window wd = window_at(ay_, ax_, oy, ox);
+          const int iy0 = wd.iy0, ix0 = wd.ix0, ky0 = wd.ky0, ky1 = wd.ky1, kx0 = wd.kx0, kx1 = wd.kx1;
+          if (max_) {
+            std::fill(o, o + C, -std::numeric_limits<float>::infinity());
+            int32_t* a = am + (o - (out.data() + out_sample * n));
+            for (int ky = ky0; ky < ky1; ++ky)
+              for (int kx = kx0; kx < kx1; ++kx) {
+                const int32_t off = ((iy0 + ky) * W + ix0 + kx) * C;
+                const float* xi = xs + off;
+                for (int c = 0; c < C; ++c)
+                  if (xi[c] > o[c] || (ky == ky0 && kx == kx0)) {
+                    o[c] = xi[c];
+                    a[c] = off + c;
+                  }
+              }
+          } else {
+            std::fill(o, o + C, 0.0f);
+            for (int ky = ky0; ky < ky1; ++ky)
+              for (int kx = kx0; kx < kx1; ++kx) {
+                const float* xi = xs + ((iy0 + ky) * W + ix0 + kx) * C;
+                for (int c = 0; c < C; ++c) o[c] += xi[c];
+              }
+            const float inv = 1.0f / static_cast<float>((ky1 - ky0) * (kx1 - kx0));
+            for (int c = 0; c < C; ++c) o[c] *= inv;
+          }
+        }
+      }
+    }
+  });
+}
+
+void Pool2D::backward(const std::vector<const Tensor*>& in, const Tensor&, const Tensor& dout,
+                      const std::vector<Tensor*>& din, const RunContext& ctx) {
+  if (din.empty() || !din[0]) return;
+  const int batch = in[0]->dim(0), C = c_, W = ax_.in;
+  const size_t in_sample = static_cast<size_t>(ay_.in) * W * C;
+  const size_t out_sample = static_cast<size_t>(ay_.out) * ax_.out * C;
+  const int tasks = task_count(batch, static_cast<double>(out_sample) * o_.pool_h * o_.pool_w, kWorkPerTask);
+  ctx.parallel(tasks, [&](int t) {
+    int n0, n1;
+    split_range(batch, tasks, t, &n0, &n1);
+    for (int n = n0; n < n1; ++n) {
+      float* dx = din[0]->data() + in_sample * n;
+      const float* dy = dout.data() + out_sample * n;
+      std::fill(dx, dx + in_sample, 0.0f);
+      if (max_) {
+        const int32_t* am = argmax_.data() + out_sample * n;
+        for (size_t i = 0; i < out_sample; ++i) dx[am[i]] += dy[i];
+        continue;
+      }
+      for (int oy = 0; oy < ay_.out; ++oy) {
+        for (int ox = 0; ox < ax_.out; ++ox, dy += C) {
+          const Window wd = window_at(ay_, ax_, oy, ox);
+          const int iy0 = wd.iy0, ix0 = wd.ix0, ky0 = wd.ky0, ky1 = wd.ky1, kx0 = wd.kx0, kx1 = wd.kx1;
+          const float inv = 1.0f / static_cast<float>((ky1 - ky0) * (kx1 - kx0));
+          for (int ky = ky0; ky < ky1; ++ky)
+            for (int kx = kx0; kx < kx1; ++kx) {
+              float* dxi = dx + ((iy0 + ky) * W + ix0 + kx) * C;
+              for (int c = 0; c < C; ++c) dxi[c] += dy[c] * inv;
+            }
+        }
+      }
+    }
+  });
+}
+
+Shape GlobalAveragePool::build(const std::vector<Shape>& inputs, Rng&) {
+  if (inputs.size() != 1 || inputs[0].size() < 2)
+    fail("expects one input [batch, ..., channels] with at least one spatial axis, got per-sample shape " +
+         (inputs.empty() ? std::string("none") : shape_str(inputs[0])));
+  c_ = inputs[0].back();
+  spatial_ = static_cast<int>(shape_elements(inputs[0]) / std::max(1, c_));
+  if (spatial_ < 1 || c_ < 1) fail("input " + shape_str(inputs[0]) + " is empty");
+  return {c_};
+}
+
+void GlobalAveragePool::forward(const std::vector<const Tensor*>& in, Tensor& out, const RunContext&) {
+  const Tensor& x = *in[0];
+  const int batch = x.dim(0);
+  out.resize({batch, c_});
+  const float inv = 1.0f / static_cast<float>(spatial_);
+  for (int n = 0; n < batch; ++n) {
+    float* o = out.data() + static_cast<size_t>(n) * c_;
+    const float* xs = x.data() + static_cast<size_t>(n) * spatial_ * c_;
+    std::fill(o, o + c_, 0.0f);
+    for (int p = 0; p < spatial_; ++p)
+      for (int c = 0; c < c_; ++c) o[c] += xs[static_cast<size_t>(p) * c_ + c];
+    for (int c = 0; c < c_; ++c) o[c] *= inv;
+  }
+}
+
+void GlobalAveragePool::backward(const std::vector<const Tensor*>& in, const Tensor&,
+                                 const Tensor& dout, const std::vector<Tensor*>& din,
+                                 const RunContext&) {
+  if (din.empty() || !din[0]) return;
+  const int batch = in[0]->dim(0);
+  const float inv = 1.0f / static_cast<float>(spatial_);
+  for (int n = 0; n < batch; ++n) {
+    const float* dy = dout.data() + static_cast<size_t>(n) * c_;
+    float* dx = din[0]->data() + static_cast<size_t>(n) * spatial_ * c_;
+    for (int p = 0; p < spatial_; ++p)
+      for (int c = 0; c < c_; ++c) dx[static_cast<size_t>(p) * c_ + c] = dy[c] * inv;
+  }
+}
+
+}  // namespace mote::train
