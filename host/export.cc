@@ -266,8 +266,8 @@ std::string render_model_cc(const ExportOptions& o, const ModelFacts& f, const u
 
 std::string io_block(const std::string& n, const char* kind, const char* Kind, int i, const mote::TensorInfo& t) {
   const std::string p = n + "_k" + Kind + std::to_string(i);
-  std::string s = strprintf("\n// %s %d: tensor %d \"%s\", %s %s, %zu bytes", kind, i, t.index, comment_text(t.name).c_str(),
-                            mote::type_name(t.type), shape_string(t.shape).c_str(), t.bytes);
+  std::string s = strprintf("\n// %s %d: tensor %d \"%s\", %s %s, %zu byte%s", kind, i, t.index, comment_text(t.name).c_str(),
+                            mote::type_name(t.type), shape_string(t.shape).c_str(), t.bytes, t.bytes == 1 ? "" : "s");
   if (t.num_scales == 1) s += ", scale " + float_literal(t.scale) + " zero point " + std::to_string(t.zero_point);
   if (t.num_scales > 1) s += strprintf(", per-channel quantization (%u scales; channel 0 below)", t.num_scales);
   s += "\n";
@@ -336,7 +336,7 @@ std::string render_input_h(const ExportOptions& o, const ModelFacts& f, const st
   std::string list, sizes;
   for (size_t i = 0; i < ins.size(); ++i) {
     const std::string a = "mote_app_input_" + std::to_string(i);
-    s += "\n// From " + comment_text(base_name(o.inputs[i]).c_str()) + " (" + std::to_string(ins[i].size()) + " bytes).\n";
+    s += "\n// From " + comment_text(base_name(o.inputs[i]).c_str()) + " (" + std::to_string(ins[i].size()) + (ins[i].size() == 1 ? " byte).\n" : " bytes).\n");
     s += "alignas(16) inline constexpr unsigned char " + a + "[" + std::to_string(ins[i].size() ? ins[i].size() : 1) + "] = {\n";
     s += ins[i].empty() ? "    0,\n" : byte_rows(ins[i].data(), ins[i].size(), "    ");
     s += "};\n";
