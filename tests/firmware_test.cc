@@ -2,7 +2,7 @@
 //   - built by targets/build_firmware.sh for Cortex-M4F (mps2-an386) for every int8 model of the
 //     issue (hello_world_int8, micro_speech_quantized, person_detect, kws_ref_model,
 //     pretrainedResnet_quant, ad01_int8), and for Cortex-M7 (mps2-an500) and Cortex-M55
-//     (mps3-an547) for two of them;
+//     (mps3-an547) for two of them; three int16 seanet models (one with two inputs) on the M4F;
 //   - run with `qemu-system-arm -M <machine> -nographic -semihosting-config enable=on,target=native
 //     -kernel firmware.elf` on input_0_0.bin: the printed output bytes equal output_0_0.bin, the
 //     printed arena equals the exported app_kArenaBytes32, QEMU's exit status is the firmware's;
@@ -130,7 +130,7 @@ struct Case {
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = std::string(info.param.target) + "_" + info.param.model;
   for (char& c : n)
-    if (c == '-') c = '_';
+    if (c == '-' || c == '/') c = '_';
   return n;
 }
 
@@ -193,6 +193,11 @@ INSTANTIATE_TEST_SUITE_P(CortexM4F, Firmware,
                          ::testing::Values(Case{"cortex-m4", "hello_world_int8"}, Case{"cortex-m4", "micro_speech_quantized"},
                                            Case{"cortex-m4", "person_detect"}, Case{"cortex-m4", "kws_ref_model"},
                                            Case{"cortex-m4", "pretrainedResnet_quant"}, Case{"cortex-m4", "ad01_int8"}),
+                         case_name);
+// int16 activations (TensorFlow Lite Micro's seanet per-op tests): two inputs, 64-bit biases.
+INSTANTIATE_TEST_SUITE_P(CortexM4FInt16, Firmware,
+                         ::testing::Values(Case{"cortex-m4", "seanet/add/add0"}, Case{"cortex-m4", "seanet/conv/conv21"},
+                                           Case{"cortex-m4", "seanet/transpose_conv/transpose_conv0"}),
                          case_name);
 INSTANTIATE_TEST_SUITE_P(CortexM7, Firmware,
                          ::testing::Values(Case{"cortex-m7", "kws_ref_model"}, Case{"cortex-m7", "person_detect"}), case_name);
