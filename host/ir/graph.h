@@ -64,13 +64,13 @@ struct Tensor {
   template <typename T>
   std::vector<T> values() const {
     std::vector<T> v(data.size() / sizeof(T));
-    if (!v.empty()) std::memcpy(v.data(), data.data(), v.size() * sizeof(T));
+    for (size_t i = 0; i < v.size(); ++i) std::memcpy(&v[i], data.data() + i * sizeof(T), sizeof(T));
     return v;
   }
   template <typename T>
   void set_values(const std::vector<T>& v) {
-    data.resize(v.size() * sizeof(T));
-    if (!v.empty()) std::memcpy(data.data(), v.data(), data.size());
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(v.data());
+    data.assign(p, p + v.size() * sizeof(T));
   }
   bool operator==(const Tensor& o) const;
   bool operator!=(const Tensor& o) const { return !(*this == o); }
