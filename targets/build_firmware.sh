@@ -138,6 +138,9 @@ fi
 
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
+# One build per OUTDIR at a time (parallel test runs may ask for the same firmware).
+exec 8> "$outdir/.lock"
+flock 8
 
 # 1. The runtime library, once per target and flag set.
 cache=${MOTE_FW_CACHE:-$root/build/firmware}

@@ -14,6 +14,7 @@
 // qemu-system-arm).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -63,13 +64,17 @@ struct Result {
 // Runs `cmd` with sh in `dir`, capturing stdout and stderr.
 Result run(const std::string& cmd, const fs::path& dir) {
   fs::create_directories(dir);
-  const fs::path out = dir / "cmd.out", err = dir / "cmd.err";
+  // Per-process names: parallel test processes may run in the same directory.
+  const std::string tag = std::to_string(::getpid());
+  const fs::path out = dir / ("cmd." + tag + ".out"), err = dir / ("cmd." + tag + ".err");
   const int raw = std::system(("cd " + quote(dir.string()) + " && (" + cmd + ") >" + quote(out.string()) + " 2>" +
                                quote(err.string()) + " </dev/null").c_str());
   Result r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
   return r;
 }
 
