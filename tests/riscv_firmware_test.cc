@@ -113,21 +113,27 @@ struct Case {
 };
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.model; }
+void PrintTo(const Case& c, std::ostream* os) { *os << c.model; }
 
 class RiscvFirmware : public ::testing::TestWithParam<Case> {
  protected:
+  // One fresh directory per process: ctest runs test cases in parallel processes. The runtime
+  // library is built once per target and shared (build_firmware.sh locks it).
   static void SetUpTestSuite() {
-    work_ = new fs::path(fs::temp_directory_path() / "mote_riscv_firmware_test");
-    fs::create_directories(*work_);
+    std::string tmpl = (fs::temp_directory_path() / "mote_riscv_firmware_XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) return;
+    work_ = new fs::path(tmpl);
     plugin_ok_ = std::system((quote((source_root() / "targets/qemu-plugin/build.sh").string()) + " " +
                               quote(work_->string()) + " >/dev/null 2>&1").c_str()) == 0;
   }
   static void TearDownTestSuite() {
+    if (work_) fs::remove_all(*work_);
     delete work_;
     work_ = nullptr;
   }
 
   void SetUp() override {
+    ASSERT_NE(work_, nullptr) << "cannot create a temporary directory";
     for (const char* tool : {"riscv64-unknown-elf-gcc", "qemu-system-riscv32"})
       if (!have_tool(tool))
         GTEST_SKIP() << tool << " not found: apt-get install gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc";
