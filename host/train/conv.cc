@@ -18,7 +18,15 @@ namespace mote::train {
 namespace {
 
 // Floats of im2col buffer per task (about 256 KiB, so a task's columns stay in the L2 cache).
-constexpr double kColsPerTask = 65536;
+constexpr double kColsPerTask = 32768;
+// At most this many partial weight gradients (tasks) in backward.
+constexpr int kMaxReductionTasks = 8;
+
+// db[o] += sum over rows of dz[r, o].
+void add_column_sums(const float* __restrict dz, int rows, int O, float* __restrict db) {
+  for (int r = 0; r < rows; ++r)
+    for (int o = 0; o < O; ++o) db[o] += dz[static_cast<size_t>(r) * O + o];
+}
 
 struct Geometry {
   int h, w, c;        // input
@@ -31,32 +39,51 @@ struct Geometry {
   bool direct() const { return kh == 1 && kw == 1 && y.stride == 1 && x.stride == 1; }
 };
 
+// Copies n floats; a plain loop beats a memcpy call for the short runs of thin inputs.
+inline void copy_run(const float* src, size_t n, float* dst) {
+  if (n >= 32) {
+    std::memcpy(dst, src, sizeof(float) * n);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
+// Output pixels ox in [lo, hi) read columns ix0 .. ix0 + kw - 1 that all lie inside the input.
+inline void interior_columns(const Geometry& g, int* lo, int* hi) {
+  const Axis& a = g.x;
+  *lo = std::min(a.out, (a.before + a.stride - 1) / a.stride);
+  *hi = a.in - g.kw + a.before >= 0 ? std::min(a.out, (a.in - g.kw + a.before) / a.stride + 1) : 0;
+  if (*hi < *lo) *hi = *lo;
+}
+
 void im2col(const Geometry& g, const float* x, int samples, float* cols) {
-  const int K = g.k();
+  const size_t K = static_cast<size_t>(g.k());
   const size_t row_run = static_cast<size_t>(g.kw) * g.c;
+  int lo, hi;
+  interior_columns(g, &lo, &hi);
   for (int n = 0; n < samples; ++n) {
     const float* xs = x + static_cast<size_t>(n) * g.h * g.w * g.c;
     for (int oy = 0; oy < g.y.out; ++oy) {
-      for (int ox = 0; ox < g.x.out; ++ox, cols += K) {
-        const int iy0 = oy * g.y.stride - g.y.before, ix0 = ox * g.x.stride - g.x.before;
-        const bool full_x = ix0 >= 0 && ix0 + g.kw <= g.w;
-        for (int ky = 0; ky < g.kh; ++ky) {
-          float* dst = cols + static_cast<size_t>(ky) * row_run;
-          const int iy = iy0 + ky;
-          if (iy < 0 || iy >= g.h) {
-            std::memset(dst, 0, sizeof(float) * row_run);
-            continue;
-          }
-          const float* src = xs + (static_cast<size_t>(iy) * g.w) * g.c;
-          if (full_x) {
-            std::memcpy(dst, src + static_cast<size_t>(ix0) * g.c, sizeof(float) * row_run);
-            continue;
-          }
+      float* row = cols + (static_cast<size_t>(n) * g.y.out + oy) * g.x.out * K;
+      for (int ky = 0; ky < g.kh; ++ky) {
+        const int iy = oy * g.y.stride - g.y.before + ky;
+        float* dst = row + static_cast<size_t>(ky) * row_run;
+        if (iy < 0 || iy >= g.h) {
+          for (int ox = 0; ox < g.x.out; ++ox) std::fill(dst + ox * K, dst + ox * K + row_run, 0.0f);
+          continue;
+        }
+        const float* src = xs + static_cast<size_t>(iy) * g.w * g.c;
+        for (int ox = lo; ox < hi; ++ox)
+          copy_run(src + static_cast<size_t>(ox * g.x.stride - g.x.before) * g.c, row_run, dst + ox * K);
+        for (int ox = 0; ox < g.x.out; ++ox) {  // the border columns, tap by tap
+          if (ox == lo) ox = std::max(hi, lo);
+          if (ox >= g.x.out) break;
+          const int ix0 = ox * g.x.stride - g.x.before;
           for (int kx = 0; kx < g.kw; ++kx) {
             const int ix = ix0 + kx;
-            float* d = dst + static_cast<size_t>(kx) * g.c;
-            if (ix < 0 || ix >= g.w) std::memset(d, 0, sizeof(float) * g.c);
-            else std::memcpy(d, src + static_cast<size_t>(ix) * g.c, sizeof(float) * g.c);
+            float* d = dst + ox * K + static_cast<size_t>(kx) * g.c;
+            if (ix < 0 || ix >= g.w) std::fill(d, d + g.c, 0.0f);
+            else copy_run(src + static_cast<size_t>(ix) * g.c, static_cast<size_t>(g.c), d);
           }
         }
       }
@@ -163,45 +190,56 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
   const Tensor& x = *in[0];
   const Geometry g{ay_.in, ax_.in, in_c_, o_.kernel_h, o_.kernel_w, ay_, ax_, o_.filters};
   const int batch = x.dim(0), P = g.pixels(), K = g.k(), O = g.filters;
-  const int tasks = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
+  // Chunks keep a chunk's columns in cache; each task runs a fixed run of chunks in order and
+  // accumulates one partial gradient, so the sums do not depend on the threads.
+  const int chunks = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
+  const int tasks = std::min(chunks, kMaxReductionTasks);
   const size_t wsize = static_cast<size_t>(O) * K;
   dw_partial_.resize(wsize * tasks);
   db_partial_.assign(static_cast<size_t>(O) * tasks, 0.0f);
   Tensor* dx = din.empty() ? nullptr : din[0];
   const float* w = kernel_.value.data();
   ctx.parallel(tasks, [&](int t) {
-    int n0, n1;
-    split_range(batch, tasks, t, &n0, &n1);
-    const int rows = (n1 - n0) * P;
-    const size_t off = static_cast<size_t>(n0) * P * O;
-    thread_local std::vector<float> dzbuf, colbuf, dcolbuf;
-    const float* dz = dout.data() + off;
-    if (o_.activation != Activation::kNone) {
-      dzbuf.resize(static_cast<size_t>(rows) * O);
-      activation_grad(o_.activation, out.data() + off, dz, dzbuf.data(), dzbuf.size());
-      dz = dzbuf.data();
+    int c0, c1;
+    split_range(chunks, tasks, t, &c0, &c1);
+    for (int c = c0; c < c1; ++c) {
+      int n0, n1;
+      split_range(batch, chunks, c, &n0, &n1);
+      const int rows = (n1 - n0) * P;
+      const size_t off = static_cast<size_t>(n0) * P * O;
+      thread_local std::vector<float> dzbuf, colbuf, dcolbuf;
+      const float* dz = dout.data() + off;
+      if (o_.activation != Activation::kNone) {
+        dzbuf.resize(static_cast<size_t>(rows) * O);
+        activation_grad(o_.activation, out.data() + off, dz, dzbuf.data(), dzbuf.size());
+        dz = dzbuf.data();
+      }
+      add_column_sums(dz, rows, O, db_partial_.data() + static_cast<size_t>(t) * O);
+      const size_t xoff = static_cast<size_t>(n0) * g.h * g.w * g.c;
+      const float* cols = x.data() + xoff;
+      if (!g.direct()) {
+        colbuf.resize(static_cast<size_t>(rows) * K);
+        im2col(g, cols, n1 - n0, colbuf.data());
+        cols = colbuf.data();
+      }
+      // kernel gradient, transposed: [K, O] = cols^T * dz (O, a multiple of 16 in typical nets,
+      // is the GEMM's column count, and dz needs no packing).
+      gemm_tn(K, O, rows, cols, K, dz, O, dw_partial_.data() + wsize * t, O, c > c0);
+      if (!dx) continue;
+      if (g.direct()) {
+        gemm_nn(rows, K, O, dz, O, w, K, dx->data() + xoff, K, false);
+        continue;
+      }
+      dcolbuf.resize(static_cast<size_t>(rows) * K);
+      gemm_nn(rows, K, O, dz, O, w, K, dcolbuf.data(), K, false);
+      col2im(g, dcolbuf.data(), n1 - n0, dx->data() + xoff);
     }
-    float* db = db_partial_.data() + static_cast<size_t>(t) * O;
-    for (int r = 0; r < rows; ++r)
-      for (int o = 0; o < O; ++o) db[o] += dz[static_cast<size_t>(r) * O + o];
-    const size_t xoff = static_cast<size_t>(n0) * g.h * g.w * g.c;
-    const float* cols = x.data() + xoff;
-    if (!g.direct()) {
-      colbuf.resize(static_cast<size_t>(rows) * K);
-      im2col(g, cols, n1 - n0, colbuf.data());
-      cols = colbuf.data();
-    }
-    gemm_tn(O, K, rows, dz, O, cols, K, dw_partial_.data() + wsize * t, K, false);
-    if (!dx) return;
-    if (g.direct()) {
-      gemm_nn(rows, K, O, dz, O, w, K, dx->data() + xoff, K, false);
-      return;
-    }
-    dcolbuf.resize(static_cast<size_t>(rows) * K);
-    gemm_nn(rows, K, O, dz, O, w, K, dcolbuf.data(), K, false);
-    col2im(g, dcolbuf.data(), n1 - n0, dx->data() + xoff);
   });
-  sum_partials(dw_partial_, tasks, wsize, kernel_.grad.data());
+  dw_sum_.resize(wsize);
+  sum_partials(dw_partial_, tasks, wsize, dw_sum_.data());
+  float* gw = kernel_.grad.data();
+  for (int k = 0; k < K; ++k)
+    for (int o = 0; o < O; ++o) gw[static_cast<size_t>(o) * K + k] = dw_sum_[static_cast<size_t>(k) * O + o];
   if (o_.use_bias) sum_partials(db_partial_, tasks, static_cast<size_t>(O), bias_.grad.data());
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "host/error.h"
 
@@ -56,11 +57,23 @@ void apply_activation(Activation act, float* x, size_t n) {
   }
 }
 
+namespace {
+// v if keep, else +0: a bit mask rather than a select, because a select on a float compare does
+// not vectorize without -ffast-math.
+inline float keep_if(float v, bool keep) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits &= static_cast<uint32_t>(-static_cast<int32_t>(keep));
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+}  // namespace
+
 void activation_grad(Activation act, const float* y, const float* dy, float* dz, size_t n) {
   if (act == Activation::kRelu) {
-    for (size_t i = 0; i < n; ++i) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    for (size_t i = 0; i < n; ++i) dz[i] = keep_if(dy[i], y[i] > 0.0f);
   } else if (act == Activation::kRelu6) {
-    for (size_t i = 0; i < n; ++i) dz[i] = (y[i] > 0.0f && y[i] < 6.0f) ? dy[i] : 0.0f;
+    for (size_t i = 0; i < n; ++i) dz[i] = keep_if(dy[i], (y[i] > 0.0f) & (y[i] < 6.0f));
   } else if (dz != dy) {
     std::copy(dy, dy + n, dz);
   }

@@ -88,6 +88,7 @@ class ConvBase : public Layer {
   Axis ay_, ax_;
   int in_c_ = 0;
   std::vector<float> dw_partial_, db_partial_;  // one block per backward task
+  std::vector<float> dw_sum_;                   // kernel gradient [K, O] before the transpose
 };
 
 class Conv2D : public ConvBase {

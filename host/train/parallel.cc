@@ -21,14 +21,14 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::work_on_current() {
+void ThreadPool::work_on(const std::function<void(int)>& fn, int tasks) {
   const bool was = in_task;
   in_task = true;
   for (;;) {
     const int t = next_.fetch_add(1, std::memory_order_relaxed);
-    if (t >= tasks_) break;
+    if (t >= tasks) break;
     try {
-      (*fn_)(t);
+      fn(t);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!error_) error_ = std::current_exception();
@@ -40,16 +40,21 @@ void ThreadPool::work_on_current() {
 void ThreadPool::worker_loop() {
   unsigned seen = 0;
   for (;;) {
+    const std::function<void(int)>* fn;
+    int tasks;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      wake_.wait(lock, [&] { return stop_ || (fn_ && generation_ != seen); });
       if (stop_) return;
       seen = generation_;
+      fn = fn_;
+      tasks = tasks_;
+      ++active_;
     }
-    work_on_current();
+    work_on(*fn, tasks);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (--busy_ == 0) done_.notify_one();
+      if (--active_ == 0) done_.notify_one();
     }
   }
 }
@@ -68,17 +73,16 @@ void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
     fn_ = &fn;
     tasks_ = tasks;
     next_.store(0, std::memory_order_relaxed);
-    busy_ = static_cast<int>(workers_.size());
     error_ = nullptr;
     ++generation_;
   }
   wake_.notify_all();
-  work_on_current();
+  work_on(fn, tasks);
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    done_.wait(lock, [&] { return busy_ == 0; });
-    fn_ = nullptr;
+    fn_ = nullptr;  // no worker registers from here on
+    done_.wait(lock, [&] { return active_ == 0; });
     error = error_;
     error_ = nullptr;
   }

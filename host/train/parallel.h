@@ -38,15 +38,18 @@ class ThreadPool {
 
  private:
   void worker_loop();
-  void work_on_current();
+  void work_on(const std::function<void(int)>& fn, int tasks);
 
+  // A worker joins a run only by registering (active_++) under the mutex while the run is
+  // current; run() returns once its own share is done and no registered worker is left. A worker
+  // that wakes late (the machine is busy) finds no task left and costs the caller nothing.
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable wake_, done_;
-  const std::function<void(int)>* fn_ = nullptr;
+  const std::function<void(int)>* fn_ = nullptr;  // null between runs
   int tasks_ = 0;
   std::atomic<int> next_{0};
-  int busy_ = 0;             // workers still inside the current generation
+  int active_ = 0;           // workers registered in the current run
   unsigned generation_ = 0;
   bool stop_ = false;
   std::exception_ptr error_;

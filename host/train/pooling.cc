@@ -1,7 +1,6 @@
 // MaxPool2D, AveragePool2D and GlobalAveragePool. Pools skip padded positions: the maximum is over
 // the taps inside the input and the average divides by their count (.tflite semantics).
 #include <algorithm>
-#include <limits>
 
 #include "host/train/layers.h"
 
@@ -9,6 +8,41 @@ namespace mote::train {
 
 namespace {
 constexpr double kWorkPerTask = 65536;
+
+// o[c] = the largest tap of the window, a[c] = its offset in the sample (the first one in row-major
+// tap order on ties). Branch-free selects, so the channel loop vectorizes.
+void max_window(const float* __restrict xs, int W, int C, const Window& wd, float* __restrict o,
+                int32_t* __restrict a) {
+  const int32_t first = ((wd.iy0 + wd.ky0) * W + wd.ix0 + wd.kx0) * C;
+  for (int c = 0; c < C; ++c) {
+    o[c] = xs[first + c];
+    a[c] = first + c;
+  }
+  for (int ky = wd.ky0; ky < wd.ky1; ++ky)
+    for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
+      const int32_t off = ((wd.iy0 + ky) * W + wd.ix0 + kx) * C;
+      if (off == first) continue;
+      const float* xi = xs + off;
+      for (int c = 0; c < C; ++c) {  // written with a mask: a select on a float compare
+        const float v = xi[c], cur = o[c];  // would not vectorize without -ffast-math
+        const int32_t gt = -static_cast<int32_t>(v > cur);
+        o[c] = v > cur ? v : cur;
+        a[c] = (a[c] & ~gt) | ((off + c) & gt);
+      }
+    }
+}
+
+// o[c] = the mean of the window's taps inside the input.
+void average_window(const float* xs, int W, int C, const Window& wd, float* o) {
+  std::fill(o, o + C, 0.0f);
+  for (int ky = wd.ky0; ky < wd.ky1; ++ky)
+    for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
+      const float* xi = xs + ((wd.iy0 + ky) * W + wd.ix0 + kx) * C;
+      for (int c = 0; c < C; ++c) o[c] += xi[c];
+    }
+  const float inv = 1.0f / static_cast<float>((wd.ky1 - wd.ky0) * (wd.kx1 - wd.kx0));
+  for (int c = 0; c < C; ++c) o[c] *= inv;
+}
 }
 
 Shape Pool2D::build(const std::vector<Shape>& inputs, Rng&) {
@@ -34,34 +68,13 @@ void Pool2D::forward(const std::vector<const Tensor*>& in, Tensor& out, const Ru
     for (int n = n0; n < n1; ++n) {
       const float* xs = x.data() + in_sample * n;
       float* o = out.data() + out_sample * n;
+      const float* out_base = o;
       int32_t* am = max_ ? argmax_.data() + out_sample * n : nullptr;
       for (int oy = 0; oy < ay_.out; ++oy) {
         for (int ox = 0; ox < ax_.out; ++ox, o += C) {
           const Window wd = window_at(ay_, ax_, oy, ox);
-          const int iy0 = wd.iy0, ix0 = wd.ix0, ky0 = wd.ky0, ky1 = wd.ky1, kx0 = wd.kx0, kx1 = wd.kx1;
-          if (max_) {
-            std::fill(o, o + C, -std::numeric_limits<float>::infinity());
-            int32_t* a = am + (o - (out.data() + out_sample * n));
-            for (int ky = ky0; ky < ky1; ++ky)
-              for (int kx = kx0; kx < kx1; ++kx) {
-                const int32_t off = ((iy0 + ky) * W + ix0 + kx) * C;
-                const float* xi = xs + off;
-                for (int c = 0; c < C; ++c)
-                  if (xi[c] > o[c] || (ky == ky0 && kx == kx0)) {
-                    o[c] = xi[c];
-                    a[c] = off + c;
-                  }
-              }
-          } else {
-            std::fill(o, o + C, 0.0f);
-            for (int ky = ky0; ky < ky1; ++ky)
-              for (int kx = kx0; kx < kx1; ++kx) {
-                const float* xi = xs + ((iy0 + ky) * W + ix0 + kx) * C;
-                for (int c = 0; c < C; ++c) o[c] += xi[c];
-              }
-            const float inv = 1.0f / static_cast<float>((ky1 - ky0) * (kx1 - kx0));
-            for (int c = 0; c < C; ++c) o[c] *= inv;
-          }
+          if (max_) max_window(xs, W, C, wd, o, am + (o - out_base));
+          else average_window(xs, W, C, wd, o);
         }
       }
     }
