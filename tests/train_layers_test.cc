@@ -452,6 +452,12 @@ TEST(TrainGradients, MaxPoolAndAveragePool) {
     MaxPool2D mp({3, 3, 2, 2, pad});
     build(mp, {{5, 6, 2}});
     grad_check(mp, {distinct_values({2, 5, 6, 2}, 3)}, kKinked);
+    // Windows that do not overlap take a one-pass path: tiling the input exactly, or not.
+    for (const Shape& in : {Shape{5, 6, 2}, Shape{4, 6, 3}}) {
+      MaxPool2D disjoint({2, 2, 2, 2, pad});
+      build(disjoint, {in});
+      grad_check(disjoint, {distinct_values(batch_shape(2, in), 5)}, kKinked);
+    }
     AveragePool2D ap({2, 3, 2, 1, pad});
     build(ap, {{5, 6, 2}});
     grad_check(ap, {random_tensor({2, 5, 6, 2}, 4)}, kSmooth);

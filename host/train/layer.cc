@@ -57,18 +57,6 @@ void apply_activation(Activation act, float* x, size_t n) {
   }
 }
 
-namespace {
-// v if keep, else +0: a bit mask rather than a select, because a select on a float compare does
-// not vectorize without -ffast-math.
-inline float keep_if(float v, bool keep) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  bits &= static_cast<uint32_t>(-static_cast<int32_t>(keep));
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-}  // namespace
-
 void activation_grad(Activation act, const float* y, const float* dy, float* dz, size_t n) {
   if (act == Activation::kRelu) {
     for (size_t i = 0; i < n; ++i) dz[i] = keep_if(dy[i], y[i] > 0.0f);
@@ -101,17 +89,6 @@ Axis make_axis(const std::string& who, const char* axis_name, int in, int filter
                           " (padding valid); the output would be empty");
   a.before = std::max(0, (a.out - 1) * stride + filter - in) / 2;
   return a;
-}
-
-Window window_at(const Axis& y, const Axis& x, int oy, int ox) {
-  Window w;
-  w.iy0 = oy * y.stride - y.before;
-  w.ix0 = ox * x.stride - x.before;
-  w.ky0 = std::max(0, -w.iy0);
-  w.ky1 = std::min(y.filter, y.in - w.iy0);
-  w.kx0 = std::max(0, -w.ix0);
-  w.kx1 = std::min(x.filter, x.in - w.ix0);
-  return w;
 }
 
 void sum_partials(const std::vector<float>& partial, int tasks, size_t n, float* out) {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -90,6 +91,16 @@ class Layer {
 // Fills a weight tensor from `rng` with the initializer.
 void init_weights(Tensor& w, Init init, int fan_in, int fan_out, Rng& rng);
 
+// v if keep, else +0: a bit mask rather than a select, because a select on a float compare does
+// not vectorize without -ffast-math.
+inline float keep_if(float v, bool keep) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits &= static_cast<uint32_t>(-static_cast<int32_t>(keep));
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
 // In place: x = act(x) for n values.
 void apply_activation(Activation act, float* x, size_t n);
 // dz = dy * act'(y) where y = act(z) is the activation's output (ReLU: y > 0; ReLU6: 0 < y < 6).
@@ -114,7 +125,16 @@ Axis make_axis(const std::string& who, const char* axis_name, int in, int filter
 struct Window {
   int iy0, ix0, ky0, ky1, kx0, kx1;
 };
-Window window_at(const Axis& y, const Axis& x, int oy, int ox);
+inline Window window_at(const Axis& y, const Axis& x, int oy, int ox) {
+  Window w;
+  w.iy0 = oy * y.stride - y.before;
+  w.ix0 = ox * x.stride - x.before;
+  w.ky0 = w.iy0 < 0 ? -w.iy0 : 0;
+  w.ky1 = y.filter < y.in - w.iy0 ? y.filter : y.in - w.iy0;
+  w.kx0 = w.ix0 < 0 ? -w.ix0 : 0;
+  w.kx1 = x.filter < x.in - w.ix0 ? x.filter : x.in - w.ix0;
+  return w;
+}
 
 // out[i] = sum over tasks t (in order) of partial[t * n + i], i < n.
 void sum_partials(const std::vector<float>& partial, int tasks, size_t n, float* out);

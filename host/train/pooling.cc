@@ -88,15 +88,34 @@ void Pool2D::backward(const std::vector<const Tensor*>& in, const Tensor&, const
   const size_t in_sample = static_cast<size_t>(ay_.in) * W * C;
   const size_t out_sample = static_cast<size_t>(ay_.out) * ax_.out * C;
   const int tasks = task_count(batch, static_cast<double>(out_sample) * o_.pool_h * o_.pool_w, kWorkPerTask);
+  // Windows that never overlap; tiled: they also cover the whole input.
+  const bool disjoint = ay_.stride >= ay_.filter && ax_.stride >= ax_.filter;
+  const bool tiled = disjoint && ay_.stride == ay_.filter && ax_.stride == ax_.filter &&
+                     ay_.before == 0 && ax_.before == 0 && ay_.out * ay_.stride == ay_.in &&
+                     ax_.out * ax_.stride == ax_.in;
   ctx.parallel(tasks, [&](int t) {
     int n0, n1;
     split_range(batch, tasks, t, &n0, &n1);
     for (int n = n0; n < n1; ++n) {
       float* dx = din[0]->data() + in_sample * n;
       const float* dy = dout.data() + out_sample * n;
+      const int32_t* am = max_ ? argmax_.data() + out_sample * n : nullptr;
+      if (max_ && disjoint) {
+        // Each input position lies in at most one window: one pass writes every tap.
+        if (!tiled) std::fill(dx, dx + in_sample, 0.0f);
+        for (int oy = 0; oy < ay_.out; ++oy)
+          for (int ox = 0; ox < ax_.out; ++ox, dy += C, am += C) {
+            const Window wd = window_at(ay_, ax_, oy, ox);
+            for (int ky = wd.ky0; ky < wd.ky1; ++ky)
+              for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
+                const int32_t off = ((wd.iy0 + ky) * W + wd.ix0 + kx) * C;
+                for (int c = 0; c < C; ++c) dx[off + c] = keep_if(dy[c], am[c] == off + c);
+              }
+          }
+        continue;
+      }
       std::fill(dx, dx + in_sample, 0.0f);
       if (max_) {
-        const int32_t* am = argmax_.data() + out_sample * n;
         for (size_t i = 0; i < out_sample; ++i) dx[am[i]] += dy[i];
         continue;
       }
