@@ -8,6 +8,7 @@
 //   dcols = dz * kernel, scattered back (col2im) into din
 // The per-task kernel and bias gradients are added in task order.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "host/train/gemm.h"
@@ -21,6 +22,17 @@ namespace {
 constexpr double kColsPerTask = 32768;
 // At most this many partial weight gradients (tasks) in backward.
 constexpr int kMaxReductionTasks = 8;
+
+// y[r, o] = act(y[r, o] + bias[o]) (bias may be null), in one pass.
+void add_bias_activate(float* __restrict y, const float* __restrict bias, int rows, int O, Activation act) {
+  const float lo = act == Activation::kNone ? -INFINITY : 0.0f;
+  const float hi = act == Activation::kRelu6 ? 6.0f : INFINITY;
+  for (int r = 0; r < rows; ++r, y += O)
+    for (int o = 0; o < O; ++o) {
+      const float v = y[o] + (bias ? bias[o] : 0.0f);
+      y[o] = std::min(std::max(v, lo), hi);
+    }
+}
 
 // db[o] += sum over rows of dz[r, o].
 void add_column_sums(const float* __restrict dz, int rows, int O, float* __restrict db) {
@@ -176,12 +188,7 @@ void ConvBase::forward(const std::vector<const Tensor*>& in, Tensor& out, const 
     }
     float* y = out.data() + static_cast<size_t>(n0) * P * O;
     gemm_nt(rows, O, K, cols, K, w, K, y, O, false);
-    if (o_.use_bias) {
-      const float* b = bias_.value.data();
-      for (int r = 0; r < rows; ++r)
-        for (int o = 0; o < O; ++o) y[static_cast<size_t>(r) * O + o] += b[o];
-    }
-    apply_activation(o_.activation, y, static_cast<size_t>(rows) * O);
+    add_bias_activate(y, o_.use_bias ? bias_.value.data() : nullptr, rows, O, o_.activation);
   });
 }
 

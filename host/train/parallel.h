@@ -51,6 +51,7 @@ class ThreadPool {
   std::atomic<int> next_{0};
   int active_ = 0;           // workers registered in the current run
   unsigned generation_ = 0;
+  std::atomic<unsigned> published_{0};  // generation_, readable without the mutex (for spinning)
   bool stop_ = false;
   std::exception_ptr error_;
 };
