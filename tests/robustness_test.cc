@@ -651,6 +651,135 @@ TEST(Robustness, CyclicOrSelfReferencingOffsets) {
   EXPECT_MSG_HAS(msg, "offset points outside buffer");
 }
 
+// --- hostile values inside well-formed models ---------------------------------------------------
+// Each model below is valid in structure; its numbers are extreme. The runtime may refuse it at
+// prepare or run it, but never with undefined behaviour (these tests matter under ASan + UBSan).
+
+Outcome exercise_at(const std::vector<uint8_t>& bytes, size_t misalign) {
+  AlignedModel m(bytes, misalign);
+  return exercise(m.data(), m.size());
+}
+
+// A conv-like int16 op (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV) with an int64
+// bias of value `bias`, int8 weights of value `w`.
+std::vector<uint8_t> int16_op_with_int64_bias(BuiltinOp op, int64_t bias, int8_t w) {
+  ModelBuilder b;
+  const Quant qa(1.0f / 1024, 0);
+  int in, weights, out, shape = -1;
+  Options opt;
+  switch (op) {
+    case BuiltinOp::FULLY_CONNECTED:
+      in = b.add_tensor(TensorType::kInt16, {1, 8}, qa);
+      weights = b.add_const_i8({2, 8}, std::vector<int8_t>(16, w), Quant(0.5f, 0));
+      out = b.add_tensor(TensorType::kInt16, {1, 2}, qa);
+      opt = Options::fully_connected();
+      break;
+    case BuiltinOp::DEPTHWISE_CONV_2D:
+      in = b.add_tensor(TensorType::kInt16, {1, 3, 3, 2}, qa);
+      weights = b.add_const_i8({1, 3, 3, 2}, std::vector<int8_t>(18, w), Quant::per_channel({0.5f, 0.5f}, 3));
+      out = b.add_tensor(TensorType::kInt16, {1, 3, 3, 2}, qa);
+      opt = Options::depthwise_conv2d(Padding::kSame, 1, 1, 1);
+      break;
+    case BuiltinOp::TRANSPOSE_CONV:
+      shape = b.add_const_i32({4}, {1, 3, 3, 2});
+      in = b.add_tensor(TensorType::kInt16, {1, 3, 3, 2}, qa);
+      weights = b.add_const_i8({2, 3, 3, 2}, std::vector<int8_t>(36, w), Quant::per_channel({0.5f, 0.5f}, 0));
+      out = b.add_tensor(TensorType::kInt16, {1, 3, 3, 2}, qa);
+      opt = Options::transpose_conv(Padding::kSame, 1, 1);
+      break;
+    default:
+      in = b.add_tensor(TensorType::kInt16, {1, 3, 3, 2}, qa);
+      weights = b.add_const_i8({2, 3, 3, 2}, std::vector<int8_t>(36, w), Quant::per_channel({0.5f, 0.5f}, 0));
+      out = b.add_tensor(TensorType::kInt16, {1, 3, 3, 2}, qa);
+      opt = Options::conv2d(Padding::kSame, 1, 1);
+      break;
+  }
+  int bias_t = b.add_const_i64({2}, {bias, -bias}, Quant::per_channel({1.0f / 2048, 1.0f / 2048}, 0));
+  if (op == BuiltinOp::TRANSPOSE_CONV) b.add_op(op, {shape, weights, in, bias_t}, {out}, opt);
+  else b.add_op(op, {in, weights, bias_t}, {out}, opt);
+  b.set_inputs({in});
+  b.set_outputs({out});
+  return b.finish();
+}
+
+const BuiltinOp kInt16BiasOps[] = {BuiltinOp::CONV_2D, BuiltinOp::DEPTHWISE_CONV_2D, BuiltinOp::FULLY_CONNECTED,
+                                   BuiltinOp::TRANSPOSE_CONV};
+
+TEST(HostileValues, Int64BiasAtFourByteAlignmentIsReadSafely) {
+  // The loader accepts 8-byte constants that are only 4-byte aligned (real converters emit them);
+  // kernels must not dereference them as int64_t*.
+  for (BuiltinOp op : kInt16BiasOps) {
+    SCOPED_TRACE(builtin_op_name(static_cast<int32_t>(op)));
+    std::vector<uint8_t> bytes = int16_op_with_int64_bias(op, 1000, 3);
+    Outcome aligned = exercise_at(bytes, 0);
+    ASSERT_EQ(aligned.stage, 3) << aligned.message;
+    Outcome shifted = exercise_at(bytes, 4);  // every constant moves to 4 mod 8
+    EXPECT_EQ(shifted.stage, 3) << shifted.message;
+    EXPECT_EQ(shifted.invoke, Status::kOk);
+  }
+}
+
+TEST(HostileValues, ExtremeInt64BiasNeverOverflows) {
+  for (BuiltinOp op : kInt16BiasOps) {
+    for (int64_t bias : {INT64_MAX, INT64_MIN + 1, int64_t{1} << 50, -(int64_t{1} << 47)}) {
+      SCOPED_TRACE(std::string(builtin_op_name(static_cast<int32_t>(op))) + " bias " + std::to_string(bias));
+      Outcome o = exercise(int16_op_with_int64_bias(op, bias, 127));
+      EXPECT_NE(o.stage, 0) << o.message;  // the model is well-formed
+    }
+  }
+}
+
+TEST(HostileValues, Int32BiasAtTheLimitsNeverOverflows) {
+  for (int32_t bias : {INT32_MIN, INT32_MAX}) {
+    ModelBuilder b;
+    int in = b.add_tensor(TensorType::kInt8, {1, 8}, Quant(1.0f, 100));
+    int w = b.add_const_i8({2, 8}, std::vector<int8_t>(16, 127), Quant(1.0f, 0));
+    int bt = b.add_const_i32({2}, {bias, bias}, Quant(1.0f, 0));
+    int out = b.add_tensor(TensorType::kInt8, {1, 2}, Quant(1.0f, 0));
+    b.add_op(BuiltinOp::FULLY_CONNECTED, {in, w, bt}, {out}, Options::fully_connected());
+    b.set_inputs({in});
+    b.set_outputs({out});
+    Outcome o = exercise(b.finish());
+    EXPECT_NE(o.stage, 0) << o.message;
+  }
+}
+
+TEST(HostileValues, EffectiveScaleOutOfShiftRangeIsRefusedOrSafe) {
+  // input scale x weight scale / output scale = 1e15 or 1e-30: no Q31 multiplier with a shift in
+  // [-31, 30] represents it.
+  for (float out_scale : {1e-3f, 1e30f}) {
+    ModelBuilder b;
+    int in = b.add_tensor(TensorType::kInt8, {1, 3, 3, 2}, Quant(1e6f, 0));
+    int w = b.add_const_i8({2, 3, 3, 2}, std::vector<int8_t>(36, 5), Quant::per_channel({1e6f, 1e6f}, 0));
+    int bt = b.add_const_i32({2}, {0, 0}, Quant::per_channel({1e12f, 1e12f}, 0));
+    int out = b.add_tensor(TensorType::kInt8, {1, 3, 3, 2}, Quant(out_scale, 0));
+    b.add_op(BuiltinOp::CONV_2D, {in, w, bt}, {out}, Options::conv2d(Padding::kSame, 1, 1));
+    b.set_inputs({in});
+    b.set_outputs({out});
+    Outcome o = exercise(b.finish());
+    EXPECT_NE(o.stage, 0) << o.message;
+    if (o.stage == 2) {
+      EXPECT_TRUE(o.prepare == Status::kInvalidModel || o.prepare == Status::kUnsupported) << o.message;
+    }
+  }
+}
+
+TEST(HostileValues, StridedSliceWithHugeStridesIsRefusedOrSafe) {
+  for (int32_t stride : {INT32_MIN, INT32_MIN + 1, -50331647, INT32_MAX}) {
+    ModelBuilder b;
+    int in = b.add_tensor(TensorType::kInt8, {1, 4, 4, 2}, Quant(0.1f, 0));
+    int begin = b.add_const_i32({4}, {0, INT32_MAX, INT32_MIN, 0});
+    int end = b.add_const_i32({4}, {1, INT32_MIN, INT32_MAX, 2});
+    int strides = b.add_const_i32({4}, {1, stride, stride, 1});
+    int out = b.add_tensor(TensorType::kInt8, {1, 1, 1, 2}, Quant(0.1f, 0));
+    b.add_op(BuiltinOp::STRIDED_SLICE, {in, begin, end, strides}, {out}, Options::strided_slice(0, 0));
+    b.set_inputs({in});
+    b.set_outputs({out});
+    Outcome o = exercise(b.finish());
+    EXPECT_NE(o.stage, 0) << o.message;
+  }
+}
+
 // --- randomized builder models: random ops over random tensors never crash ----------------------
 
 uint32_t next(uint32_t* s) {
