@@ -71,6 +71,24 @@ TEST(TrainGemm, MatchesDoubleLoopForEveryTransposeAndOddSizes) {
     for (int t = 0; t < 8; ++t) check_gemm(s[0], s[1], s[2], t & 1, t & 2, t & 4);
 }
 
+TEST(TrainGemm, GatherReadsAThroughOffsetTables) {
+  // A(i, k) = image[rows[i] + cols[k]] for scattered offsets, against gemm on A written out.
+  const int M = 23, N = 21, K = 300;
+  const Tensor image = random_tensor({5000}, 4), b = random_tensor({K * N}, 5);
+  std::vector<ptrdiff_t> rows(M), cols(K);
+  for (int i = 0; i < M; ++i) rows[i] = (i * 37) % 200;
+  for (int k = 0; k < K; ++k) cols[k] = (k * 13) % 4700 + (k % 3);
+  std::vector<float> a(static_cast<size_t>(M) * K);
+  for (int i = 0; i < M; ++i)
+    for (int k = 0; k < K; ++k) a[i * K + k] = image.at(rows[i] + cols[k]);
+  for (bool accumulate : {false, true}) {
+    Tensor want = random_tensor({M * N}, 6), got = want;
+    gemm_nn(M, N, K, a.data(), K, b.data(), N, want.data(), N, accumulate);
+    gemm_gather(M, N, K, image.data(), rows.data(), cols.data(), b.data(), N, 1, got.data(), N, accumulate);
+    EXPECT_EQ(got.vec(), want.vec()) << "the same arithmetic in the same order: identical bits";
+  }
+}
+
 TEST(TrainGemm, ZeroDepthClearsOrKeeps) {
   std::vector<float> c = {1, 2, 3, 4};
   gemm_nn(2, 2, 0, nullptr, 0, nullptr, 0, c.data(), 2, true);

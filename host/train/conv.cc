@@ -1,12 +1,15 @@
-// Conv2D and Conv1D: im2col over a chunk of samples, then one GEMM against the OHWI kernel.
+// Conv2D and Conv1D: im2col + GEMM against the OHWI kernel, over chunks of samples.
 //
-// Forward, per task (a contiguous range of samples):
-//   cols [rows, kh*kw*in]  (row = output pixel, column = (ky, kx, c) — the kernel's per-filter order)
-//   out  [rows, filters] = cols * kernel^T, + bias, activation
-// Backward, per task:
-//   dz = dout * act'(out);  dkernel_t = dz^T * cols;  dbias_t = column sums of dz
+// The column matrix cols [rows, kh*kw*in] (row = output pixel, column = (ky, kx, c), the kernel's
+// per-filter order) is not written out: the chunk's input is copied once into a zero-padded image
+// and the GEMM reads cols(p, t) = padded[pixel_offset[p] + tap_offset[t]] (gemm_gather).
+// Forward, per chunk:
+//   out [rows, filters] = cols * kernel^T, then bias and activation
+// Backward, per chunk:
+//   dz = dout * act'(out);  dkernel^T += cols^T * dz;  dbias += column sums of dz
 //   dcols = dz * kernel, scattered back (col2im) into din
-// The per-task kernel and bias gradients are added in task order.
+// A 1x1 stride-1 convolution uses its input as cols directly. Each backward task accumulates its
+// chunks in order and the task sums are added in task order.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -51,56 +54,70 @@ struct Geometry {
   bool direct() const { return kh == 1 && kw == 1 && y.stride == 1 && x.stride == 1; }
 };
 
-// Copies n floats; a plain loop beats a memcpy call for the short runs of thin inputs.
-inline void copy_run(const float* src, size_t n, float* dst) {
-  if (n >= 32) {
-    std::memcpy(dst, src, sizeof(float) * n);
-    return;
-  }
-  for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+// The chunk input padded so that every tap of every output pixel lies inside it.
+struct Padded {
+  int hp, wp, top, left;
+};
+
+Padded padding_of(const Geometry& g) {
+  Padded p;
+  p.top = g.y.before;
+  p.left = g.x.before;
+  p.hp = std::max(g.h + p.top, (g.y.out - 1) * g.y.stride + g.kh);
+  p.wp = std::max(g.w + p.left, (g.x.out - 1) * g.x.stride + g.kw);
+  return p;
 }
 
-// Output pixels ox in [lo, hi) read columns ix0 .. ix0 + kw - 1 that all lie inside the input.
-inline void interior_columns(const Geometry& g, int* lo, int* hi) {
-  const Axis& a = g.x;
-  *lo = std::min(a.out, (a.before + a.stride - 1) / a.stride);
-  *hi = a.in - g.kw + a.before >= 0 ? std::min(a.out, (a.in - g.kw + a.before) / a.stride + 1) : 0;
-  if (*hi < *lo) *hi = *lo;
-}
+bool needs_padding(const Geometry& g, const Padded& p) { return p.hp != g.h || p.wp != g.w; }
 
-void im2col(const Geometry& g, const float* x, int samples, float* cols) {
-  const size_t K = static_cast<size_t>(g.k());
-  const size_t row_run = static_cast<size_t>(g.kw) * g.c;
-  int lo, hi;
-  interior_columns(g, &lo, &hi);
+// out [samples, hp, wp, c] = x with zero borders.
+void pad_samples(const Geometry& g, const Padded& p, const float* x, int samples, float* out) {
+  const size_t row = static_cast<size_t>(g.w) * g.c, prow = static_cast<size_t>(p.wp) * g.c;
   for (int n = 0; n < samples; ++n) {
-    const float* xs = x + static_cast<size_t>(n) * g.h * g.w * g.c;
-    for (int oy = 0; oy < g.y.out; ++oy) {
-      float* row = cols + (static_cast<size_t>(n) * g.y.out + oy) * g.x.out * K;
-      for (int ky = 0; ky < g.kh; ++ky) {
-        const int iy = oy * g.y.stride - g.y.before + ky;
-        float* dst = row + static_cast<size_t>(ky) * row_run;
-        if (iy < 0 || iy >= g.h) {
-          for (int ox = 0; ox < g.x.out; ++ox) std::fill(dst + ox * K, dst + ox * K + row_run, 0.0f);
-          continue;
-        }
-        const float* src = xs + static_cast<size_t>(iy) * g.w * g.c;
-        for (int ox = lo; ox < hi; ++ox)
-          copy_run(src + static_cast<size_t>(ox * g.x.stride - g.x.before) * g.c, row_run, dst + ox * K);
-        for (int ox = 0; ox < g.x.out; ++ox) {  // the border columns, tap by tap
-          if (ox == lo) ox = std::max(hi, lo);
-          if (ox >= g.x.out) break;
-          const int ix0 = ox * g.x.stride - g.x.before;
-          for (int kx = 0; kx < g.kw; ++kx) {
-            const int ix = ix0 + kx;
-            float* d = dst + ox * K + static_cast<size_t>(kx) * g.c;
-            if (ix < 0 || ix >= g.w) std::fill(d, d + g.c, 0.0f);
-            else copy_run(src + static_cast<size_t>(ix) * g.c, static_cast<size_t>(g.c), d);
-          }
-        }
-      }
+    const float* xs = x + static_cast<size_t>(n) * g.h * row;
+    float* os = out + static_cast<size_t>(n) * p.hp * prow;
+    std::fill(os, os + static_cast<size_t>(p.top) * prow, 0.0f);
+    for (int y = 0; y < g.h; ++y) {
+      float* o = os + (static_cast<size_t>(p.top) + y) * prow;
+      std::fill(o, o + static_cast<size_t>(p.left) * g.c, 0.0f);
+      std::memcpy(o + static_cast<size_t>(p.left) * g.c, xs + y * row, sizeof(float) * row);
+      std::fill(o + static_cast<size_t>(p.left) * g.c + row, o + prow, 0.0f);
     }
+    std::fill(os + (static_cast<size_t>(p.top) + g.h) * prow, os + static_cast<size_t>(p.hp) * prow, 0.0f);
   }
+}
+
+// Offset of output pixel (n, oy, ox)'s first tap in the padded chunk, for every pixel in order.
+void pixel_offsets(const Geometry& g, const Padded& p, int samples, ptrdiff_t* off) {
+  for (int n = 0; n < samples; ++n)
+    for (int oy = 0; oy < g.y.out; ++oy)
+      for (int ox = 0; ox < g.x.out; ++ox)
+        *off++ = ((static_cast<ptrdiff_t>(n) * p.hp + oy * g.y.stride) * p.wp + ox * g.x.stride) * g.c;
+}
+
+// Offset of tap (ky, kx, c) from a pixel's first tap, in the kernel's order.
+void tap_offsets(const Geometry& g, const Padded& p, ptrdiff_t* off) {
+  for (int ky = 0; ky < g.kh; ++ky)
+    for (int kx = 0; kx < g.kw; ++kx)
+      for (int c = 0; c < g.c; ++c) *off++ = (static_cast<ptrdiff_t>(ky) * p.wp + kx) * g.c + c;
+}
+
+// The column matrix of samples [n0, n1) as a gather: padded image (or x itself) and offsets.
+struct Columns {
+  const float* image;
+  const ptrdiff_t* pixels;
+};
+Columns columns_of(const Geometry& g, const Padded& p, const float* x, int samples,
+                   std::vector<float>* pad_buf, std::vector<ptrdiff_t>* pix_buf) {
+  const float* image = x;
+  if (needs_padding(g, p)) {
+    pad_buf->resize(static_cast<size_t>(samples) * p.hp * p.wp * g.c);
+    pad_samples(g, p, x, samples, pad_buf->data());
+    image = pad_buf->data();
+  }
+  pix_buf->resize(static_cast<size_t>(samples) * g.pixels());
+  pixel_offsets(g, p, samples, pix_buf->data());
+  return {image, pix_buf->data()};
 }
 
 // dx (zeroed here) += scatter of dcols: the adjoint of im2col.
@@ -175,19 +192,23 @@ void ConvBase::forward(const std::vector<const Tensor*>& in, Tensor& out, const 
   out.resize(os);
   const int tasks = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
   const float* w = kernel_.value.data();
+  const Padded pd = padding_of(g);
+  taps_.resize(static_cast<size_t>(K));
+  tap_offsets(g, pd, taps_.data());
   ctx.parallel(tasks, [&](int t) {
     int n0, n1;
     split_range(batch, tasks, t, &n0, &n1);
     const int rows = (n1 - n0) * P;
-    const float* cols = x.data() + static_cast<size_t>(n0) * g.h * g.w * g.c;
-    thread_local std::vector<float> buf;
-    if (!g.direct()) {
-      buf.resize(static_cast<size_t>(rows) * K);
-      im2col(g, cols, n1 - n0, buf.data());
-      cols = buf.data();
-    }
+    const float* xs = x.data() + static_cast<size_t>(n0) * g.h * g.w * g.c;
     float* y = out.data() + static_cast<size_t>(n0) * P * O;
-    gemm_nt(rows, O, K, cols, K, w, K, y, O, false);
+    if (g.direct()) {
+      gemm_nt(rows, O, K, xs, K, w, K, y, O, false);
+    } else {
+      thread_local std::vector<float> pad_buf;
+      thread_local std::vector<ptrdiff_t> pix_buf;
+      const Columns cols = columns_of(g, pd, xs, n1 - n0, &pad_buf, &pix_buf);
+      gemm_gather(rows, O, K, cols.image, cols.pixels, taps_.data(), w, 1, K, y, O, false);
+    }
     add_bias_activate(y, o_.use_bias ? bias_.value.data() : nullptr, rows, O, o_.activation);
   });
 }
@@ -206,6 +227,9 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
   db_partial_.assign(static_cast<size_t>(O) * tasks, 0.0f);
   Tensor* dx = din.empty() ? nullptr : din[0];
   const float* w = kernel_.value.data();
+  const Padded pd = padding_of(g);
+  taps_.resize(static_cast<size_t>(K));
+  tap_offsets(g, pd, taps_.data());
   ctx.parallel(tasks, [&](int t) {
     int c0, c1;
     split_range(chunks, tasks, t, &c0, &c1);
@@ -214,7 +238,8 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
       split_range(batch, chunks, c, &n0, &n1);
       const int rows = (n1 - n0) * P;
       const size_t off = static_cast<size_t>(n0) * P * O;
-      thread_local std::vector<float> dzbuf, colbuf, dcolbuf;
+      thread_local std::vector<float> dzbuf, pad_buf, dcolbuf;
+      thread_local std::vector<ptrdiff_t> pix_buf;
       const float* dz = dout.data() + off;
       if (o_.activation != Activation::kNone) {
         dzbuf.resize(static_cast<size_t>(rows) * O);
@@ -223,15 +248,15 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
       }
       add_column_sums(dz, rows, O, db_partial_.data() + static_cast<size_t>(t) * O);
       const size_t xoff = static_cast<size_t>(n0) * g.h * g.w * g.c;
-      const float* cols = x.data() + xoff;
-      if (!g.direct()) {
-        colbuf.resize(static_cast<size_t>(rows) * K);
-        im2col(g, cols, n1 - n0, colbuf.data());
-        cols = colbuf.data();
-      }
       // kernel gradient, transposed: [K, O] = cols^T * dz (O, a multiple of 16 in typical nets,
       // is the GEMM's column count, and dz needs no packing).
-      gemm_tn(K, O, rows, cols, K, dz, O, dw_partial_.data() + wsize * t, O, c > c0);
+      float* dwt = dw_partial_.data() + wsize * t;
+      if (g.direct()) {
+        gemm_tn(K, O, rows, x.data() + xoff, K, dz, O, dwt, O, c > c0);
+      } else {
+        const Columns cols = columns_of(g, pd, x.data() + xoff, n1 - n0, &pad_buf, &pix_buf);
+        gemm_gather(K, O, rows, cols.image, taps_.data(), cols.pixels, dz, O, 1, dwt, O, c > c0);
+      }
       if (!dx) continue;
       if (g.direct()) {
         gemm_nn(rows, K, O, dz, O, w, K, dx->data() + xoff, K, false);

@@ -25,6 +25,13 @@ namespace mote::train {
 void gemm(int M, int N, int K, const float* a, ptrdiff_t a_row, ptrdiff_t a_col, const float* b,
           ptrdiff_t b_row, ptrdiff_t b_col, float* c, ptrdiff_t ldc, bool accumulate);
 
+// The same product with A read through two offset tables: A(i, k) = a[row_offsets[i] +
+// col_offsets[k]]. A convolution's column matrix is such a matrix over its (padded) input image:
+// row offsets locate output pixels, column offsets the taps, so no column matrix is written.
+void gemm_gather(int M, int N, int K, const float* a, const ptrdiff_t* row_offsets,
+                 const ptrdiff_t* col_offsets, const float* b, ptrdiff_t b_row, ptrdiff_t b_col,
+                 float* c, ptrdiff_t ldc, bool accumulate);
+
 // C = A * B, A [M, K] with row stride lda, B [K, N] with row stride ldb.
 inline void gemm_nn(int M, int N, int K, const float* a, ptrdiff_t lda, const float* b,
                     ptrdiff_t ldb, float* c, ptrdiff_t ldc, bool accumulate) {
