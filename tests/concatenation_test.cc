@@ -15,65 +15,22 @@
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
+using testing::bytes_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::RunResult;
+using testing::values_of;
 
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T>
-std::vector<T> values_of(const std::vector<uint8_t>& b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(T));
-  return v;
-}
-
-struct RunResult {
-  Status status = Status::kOk;
-  std::string message;
-  std::vector<uint8_t> output;
-};
-
-// Loads, plans, prepares and invokes a model with only CONCATENATION registered; returns output 0.
-RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs) {
-  RunResult r;
-  testing::AlignedModel m(bytes);
-  Model model;
-  Error err;
-  auto done = [&](Status s) {
-    r.status = s;
-    r.message = err.message;
-    return s != Status::kOk;
-  };
-  if (done(model.load(m.data(), m.size(), &err))) return r;
-  OpResolver resolver;
-  EXPECT_EQ(resolver.add(op_concatenation()), Status::kOk);
-  std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-  ArenaPlan plan;
-  if (done(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err))) return r;
-  std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-  Interpreter interp;
-  if (done(interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err))) return r;
-  for (int i = 0; i < interp.num_inputs(); ++i) {
-    TensorRef t = interp.input(i);
-    EXPECT_EQ(t.bytes, inputs.at(i).size());
-    std::memcpy(t.data, inputs[i].data(), std::min(t.bytes, inputs[i].size()));
-  }
-  if (done(interp.invoke(&err))) return r;
-  TensorRef out = interp.output(0);
-  const uint8_t* d = static_cast<const uint8_t*>(out.data);
-  r.output.assign(d, d + out.bytes);
-  return r;
+// Runs a model with only CONCATENATION registered.
+RunResult run_model(const std::vector<uint8_t>& model, const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::run_model(model, inputs, {op_concatenation()});
 }
 
 // Naive concatenation: for each output multi-index, find the input that owns its axis position.
@@ -167,7 +124,7 @@ void check_random(TensorType type, Quant q, uint32_t seed) {
     }
     RunResult r = run_model(concat_model<T>(type, shapes, data, axis_option, q, const_mask), feeds);
     ASSERT_EQ(r.status, Status::kOk) << r.message;
-    ASSERT_EQ(values_of<T>(r.output), naive_concat<T>(shapes, data, axis))
+    ASSERT_EQ(values_of<T>(r.output()), naive_concat<T>(shapes, data, axis))
         << "iteration " << iter << " axis " << axis_option;
   }
 }
@@ -183,7 +140,7 @@ TEST(ConcatenationOp, NegativeAxisHandComputed) {
   RunResult r = run_model(concat_model<float>(TensorType::kFloat32, {{2, 2, 1}, {2, 2, 1}}, data, -1, Quant()),
                           {bytes_of(data[0]), bytes_of(data[1])});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
-  EXPECT_EQ(values_of<float>(r.output), (std::vector<float>{1, 10, 2, 20, 3, 30, 4, 40}));
+  EXPECT_EQ(values_of<float>(r.output()), (std::vector<float>{1, 10, 2, 20, 3, 30, 4, 40}));
 }
 
 RunResult build_and_prepare(ModelBuilder& b, const std::vector<int32_t>& ins, const std::vector<int32_t>& shape_out,

@@ -16,72 +16,24 @@
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/op_test_util.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
+using testing::bytes_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::RunResult;
+using testing::shape_of;
+using testing::values_of;
 
-Shape shape_of(const std::vector<int32_t>& dims) {
-  Shape s;
-  s.rank = static_cast<int32_t>(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) s.dims[i] = dims[i];
-  return s;
-}
-
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T>
-std::vector<T> values_of(const std::vector<uint8_t>& b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(T));
-  return v;
-}
-
-struct RunResult {
-  Status status = Status::kOk;
-  std::string message;
-  std::vector<uint8_t> output;
-};
-
-// Loads, plans, prepares and invokes a model with only PAD registered; returns output 0.
-RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs) {
-  RunResult r;
-  testing::AlignedModel m(bytes);
-  Model model;
-  Error err;
-  auto done = [&](Status s) {
-    r.status = s;
-    r.message = err.message;
-    return s != Status::kOk;
-  };
-  if (done(model.load(m.data(), m.size(), &err))) return r;
-  OpResolver resolver;
-  EXPECT_EQ(resolver.add(op_pad()), Status::kOk);
-  std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-  ArenaPlan plan;
-  if (done(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err))) return r;
-  std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-  Interpreter interp;
-  if (done(interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err))) return r;
-  for (int i = 0; i < interp.num_inputs(); ++i) {
-    TensorRef t = interp.input(i);
-    EXPECT_EQ(t.bytes, inputs.at(i).size());
-    std::memcpy(t.data, inputs[i].data(), std::min(t.bytes, inputs[i].size()));
-  }
-  if (done(interp.invoke(&err))) return r;
-  TensorRef out = interp.output(0);
-  const uint8_t* d = static_cast<const uint8_t*>(out.data);
-  r.output.assign(d, d + out.bytes);
-  return r;
+// Runs a model with only PAD registered.
+RunResult run_model(const std::vector<uint8_t>& model, const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::run_model(model, inputs, {op_pad()});
 }
 
 // Naive PAD: every output element decides on its own whether it is inside the input.
@@ -210,7 +162,7 @@ TEST(PadOp, Int8FourDimensionalAsymmetricPadsWithZeroPoint) {
   RunResult r = run_model(pad_model<int8_t>(TensorType::kInt8, dims, before, after, Quant(0.1f, -3)), {bytes_of(in)});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
   // The pad value is the output zero point (real 0.0).
-  EXPECT_EQ(values_of<int8_t>(r.output), naive_pad<int8_t>(dims, in, before, after, -3));
+  EXPECT_EQ(values_of<int8_t>(r.output()), naive_pad<int8_t>(dims, in, before, after, -3));
 }
 
 TEST(PadOp, Int16PadsWithZeroAndInt64Paddings) {
@@ -221,7 +173,7 @@ TEST(PadOp, Int16PadsWithZeroAndInt64Paddings) {
     RunResult r =
         run_model(pad_model<int16_t>(TensorType::kInt16, dims, before, after, Quant(0.001f, 0), i64), {bytes_of(in)});
     ASSERT_EQ(r.status, Status::kOk) << r.message;
-    EXPECT_EQ(values_of<int16_t>(r.output), naive_pad<int16_t>(dims, in, before, after, 0));
+    EXPECT_EQ(values_of<int16_t>(r.output()), naive_pad<int16_t>(dims, in, before, after, 0));
   }
 }
 
@@ -230,11 +182,11 @@ TEST(PadOp, Float32AndInt32) {
   std::vector<float> inf = {1.5f, -2.0f, 3.25f, 4.0f, -5.5f, 6.0f};
   RunResult r = run_model(pad_model<float>(TensorType::kFloat32, dims, before, after, Quant()), {bytes_of(inf)});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
-  EXPECT_EQ(values_of<float>(r.output), naive_pad<float>(dims, inf, before, after, 0.0f));
+  EXPECT_EQ(values_of<float>(r.output()), naive_pad<float>(dims, inf, before, after, 0.0f));
   std::vector<int32_t> ini = {7, -8, 9, 10, 11, -12};
   r = run_model(pad_model<int32_t>(TensorType::kInt32, dims, before, after, Quant()), {bytes_of(ini)});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
-  EXPECT_EQ(values_of<int32_t>(r.output), naive_pad<int32_t>(dims, ini, before, after, 0));
+  EXPECT_EQ(values_of<int32_t>(r.output()), naive_pad<int32_t>(dims, ini, before, after, 0));
 }
 
 TEST(PadOp, ConstantPadValueInput) {
@@ -248,7 +200,7 @@ TEST(PadOp, ConstantPadValueInput) {
   b.set_outputs({out});
   RunResult r = run_model(b.finish(), {bytes_of(std::vector<float>{1, 2, 3, 4})});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
-  EXPECT_EQ(values_of<float>(r.output), (std::vector<float>{-1, 1, 2, -1, 3, 4, -1, -1, -1}));
+  EXPECT_EQ(values_of<float>(r.output()), (std::vector<float>{-1, 1, 2, -1, 3, 4, -1, -1, -1}));
 }
 
 TEST(PadOp, RejectsInconsistentModels) {
@@ -295,18 +247,8 @@ TEST(PadOp, RejectsInconsistentModels) {
 // ---- seanet int16 models end to end -----------------------------------------------------------
 
 TEST(Seanet, PadInt16CasesMatchTflm) {
-  const std::string root = testing::shared_dir();
-  if (root.empty()) GTEST_SKIP() << "../shared/conformance not found";
-  int ran = 0;
-  for (int c = 0; c < 100; ++c) {
-    const std::string dir = root + "/conformance/core/seanet/pad/pad" + std::to_string(c);
-    if (!testing::file_exists(dir + "/model.tflite")) break;
-    RunResult r = run_model(testing::read_file(dir + "/model.tflite"), {testing::read_file(dir + "/input_0_0.bin")});
-    ASSERT_EQ(r.status, Status::kOk) << dir << ": " << r.message;
-    EXPECT_EQ(r.output, testing::read_file(dir + "/output_0_0.bin")) << dir << " differs from TFLM";
-    ++ran;
-  }
-  EXPECT_EQ(ran, 19);
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  EXPECT_EQ(testing::check_seanet_cases("pad", {op_pad()}), 19);
 }
 
 }  // namespace

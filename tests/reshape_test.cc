@@ -13,58 +13,21 @@
 #include "runtime/op.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
+using testing::bytes_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::RunResult;
 
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-struct RunResult {
-  Status status = Status::kOk;
-  std::string message;
-  std::vector<uint8_t> output;
-};
-
-// Loads, plans, prepares and invokes a model with only RESHAPE registered; returns output 0.
-RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs) {
-  RunResult r;
-  testing::AlignedModel m(bytes);
-  Model model;
-  Error err;
-  auto done = [&](Status s) {
-    r.status = s;
-    r.message = err.message;
-    return s != Status::kOk;
-  };
-  if (done(model.load(m.data(), m.size(), &err))) return r;
-  OpResolver resolver;
-  EXPECT_EQ(resolver.add(op_reshape()), Status::kOk);
-  std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-  ArenaPlan plan;
-  if (done(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err))) return r;
-  std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-  Interpreter interp;
-  if (done(interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err))) return r;
-  for (int i = 0; i < interp.num_inputs(); ++i) {
-    TensorRef t = interp.input(i);
-    EXPECT_EQ(t.bytes, inputs.at(i).size());
-    std::memcpy(t.data, inputs[i].data(), std::min(t.bytes, inputs[i].size()));
-  }
-  if (done(interp.invoke(&err))) return r;
-  TensorRef out = interp.output(0);
-  const uint8_t* d = static_cast<const uint8_t*>(out.data);
-  r.output.assign(d, d + out.bytes);
-  return r;
+// Runs a model with only RESHAPE registered.
+RunResult run_model(const std::vector<uint8_t>& model, const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::run_model(model, inputs, {op_reshape()});
 }
 
 std::vector<int8_t> iota8(size_t n) {
@@ -86,7 +49,7 @@ TEST(ReshapeOp, KeepsBytesWithShapeInputOptionsOrNothing) {
     b.set_outputs({y});
     RunResult r = run_model(b.finish(), {bytes_of(in)});
     ASSERT_EQ(r.status, Status::kOk) << r.message;
-    EXPECT_EQ(r.output, bytes_of(in)) << "variant " << variant;
+    EXPECT_EQ(r.output(), bytes_of(in)) << "variant " << variant;
   }
 }
 
@@ -103,7 +66,7 @@ TEST(ReshapeOp, ChainOfReshapesAndFloat) {
   for (size_t i = 0; i < in.size(); ++i) in[i] = 0.25f * static_cast<float>(i) - 1.0f;
   RunResult r = run_model(b.finish(), {bytes_of(in)});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
-  EXPECT_EQ(r.output, bytes_of(in));
+  EXPECT_EQ(r.output(), bytes_of(in));
 }
 
 TEST(ReshapeOp, ConstantInputIsCopied) {
@@ -116,7 +79,7 @@ TEST(ReshapeOp, ConstantInputIsCopied) {
   b.set_outputs({y});
   RunResult r = run_model(b.finish(), {});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
-  EXPECT_EQ(r.output, bytes_of(values));
+  EXPECT_EQ(r.output(), bytes_of(values));
 }
 
 TEST(ReshapeOp, RejectsMismatchedElementsOrTypes) {

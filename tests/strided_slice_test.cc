@@ -16,72 +16,24 @@
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/op_test_util.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
+using testing::bytes_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::RunResult;
+using testing::shape_of;
+using testing::values_of;
 
-Shape shape_of(const std::vector<int32_t>& dims) {
-  Shape s;
-  s.rank = static_cast<int32_t>(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) s.dims[i] = dims[i];
-  return s;
-}
-
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T>
-std::vector<T> values_of(const std::vector<uint8_t>& b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(T));
-  return v;
-}
-
-struct RunResult {
-  Status status = Status::kOk;
-  std::string message;
-  std::vector<uint8_t> output;
-};
-
-// Loads, plans, prepares and invokes a model with only STRIDED_SLICE registered; returns output 0.
-RunResult run_model(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs) {
-  RunResult r;
-  testing::AlignedModel m(bytes);
-  Model model;
-  Error err;
-  auto done = [&](Status s) {
-    r.status = s;
-    r.message = err.message;
-    return s != Status::kOk;
-  };
-  if (done(model.load(m.data(), m.size(), &err))) return r;
-  OpResolver resolver;
-  EXPECT_EQ(resolver.add(op_strided_slice()), Status::kOk);
-  std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-  ArenaPlan plan;
-  if (done(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err))) return r;
-  std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-  Interpreter interp;
-  if (done(interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err))) return r;
-  for (int i = 0; i < interp.num_inputs(); ++i) {
-    TensorRef t = interp.input(i);
-    EXPECT_EQ(t.bytes, inputs.at(i).size());
-    std::memcpy(t.data, inputs[i].data(), std::min(t.bytes, inputs[i].size()));
-  }
-  if (done(interp.invoke(&err))) return r;
-  TensorRef out = interp.output(0);
-  const uint8_t* d = static_cast<const uint8_t*>(out.data);
-  r.output.assign(d, d + out.bytes);
-  return r;
+// Runs a model with only STRIDED_SLICE registered.
+RunResult run_model(const std::vector<uint8_t>& model, const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::run_model(model, inputs, {op_strided_slice()});
 }
 
 struct Slice {
@@ -263,7 +215,7 @@ void check_random(TensorType type, Quant q, uint32_t seed) {
     const std::vector<T> want = naive_slice(dims, in, s);
     RunResult r = run_model(slice_model<T>(type, dims, s, out_dims, q, options_of(s), iter % 4 == 0), {bytes_of(in)});
     ASSERT_EQ(r.status, Status::kOk) << r.message << " (iteration " << iter << ")";
-    ASSERT_EQ(values_of<T>(r.output), want) << "iteration " << iter;
+    ASSERT_EQ(values_of<T>(r.output()), want) << "iteration " << iter;
     nonempty += want.empty() ? 0 : 1;
   }
   EXPECT_GT(nonempty, 75);  // the random slices are not mostly empty
@@ -285,7 +237,7 @@ TEST(StridedSliceOp, FiveDimensionalBatchSlice) {
                           {bytes_of(in)});
   ASSERT_EQ(r.status, Status::kOk) << r.message;
   // Element [b=1, c, h, w, d=3] = 72 + 24c + 12h + 4w + 3, c in {0, 2}, w in {2, 1}.
-  EXPECT_EQ(values_of<int16_t>(r.output), (std::vector<int16_t>{83, 79, 95, 91, 131, 127, 143, 139}));
+  EXPECT_EQ(values_of<int16_t>(r.output()), (std::vector<int16_t>{83, 79, 95, 91, 131, 127, 143, 139}));
 }
 
 TEST(StridedSliceOp, RejectsWhatItCannotRunFaithfully) {
@@ -325,18 +277,8 @@ TEST(StridedSliceOp, RejectsWhatItCannotRunFaithfully) {
 // ---- seanet int16 models end to end ---------------------------------------------------------------
 
 TEST(Seanet, StridedSliceInt16CasesMatchTflm) {
-  const std::string root = testing::shared_dir();
-  if (root.empty()) GTEST_SKIP() << "../shared/conformance not found";
-  int ran = 0;
-  for (int c = 0; c < 100; ++c) {
-    const std::string dir = root + "/conformance/core/seanet/strided_slice/strided_slice" + std::to_string(c);
-    if (!testing::file_exists(dir + "/model.tflite")) break;
-    RunResult r = run_model(testing::read_file(dir + "/model.tflite"), {testing::read_file(dir + "/input_0_0.bin")});
-    ASSERT_EQ(r.status, Status::kOk) << dir << ": " << r.message;
-    EXPECT_EQ(r.output, testing::read_file(dir + "/output_0_0.bin")) << dir << " differs from TFLM";
-    ++ran;
-  }
-  EXPECT_EQ(ran, 34);
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  EXPECT_EQ(testing::check_seanet_cases("strided_slice", {op_strided_slice()}), 34);
 }
 
 }  // namespace
