@@ -9,6 +9,9 @@
 # they are skipped with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The firmware tests need the Arm and RISC-V cross compilers and QEMU: install what is missing.
+. scripts/deps.sh
+ensure_packages "${MOTE_BUILD_PACKAGES[@]}" "${MOTE_TEST_PACKAGES[@]}"
 preset=${1:-host}
 [ $# -gt 0 ] && shift
 cmake --preset "$preset" > /dev/null
