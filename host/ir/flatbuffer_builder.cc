@@ -19,7 +19,7 @@ uint8_t* FlatBufferBuilder::grow_front(size_t n) {
     const size_t used = size();
     const size_t capacity = std::max({buf_.size() * 2, used + n, size_t{1024}});
     std::vector<uint8_t> bigger(capacity, 0);
-    std::memcpy(bigger.data() + capacity - used, buf_.data() + head_, used);
+    if (used) std::memcpy(bigger.data() + capacity - used, buf_.data() + head_, used);
     buf_.swap(bigger);
     head_ = capacity - used;
   }
