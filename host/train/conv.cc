@@ -267,11 +267,20 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
       col2im(g, dcolbuf.data(), n1 - n0, dx->data() + xoff);
     }
   });
-  dw_sum_.resize(wsize);
-  sum_partials(dw_partial_, tasks, wsize, dw_sum_.data());
+  // Task sums in task order, transposed to [O, K]; split over output channels (each element is
+  // still summed in the same order).
   float* gw = kernel_.grad.data();
-  for (int k = 0; k < K; ++k)
-    for (int o = 0; o < O; ++o) gw[static_cast<size_t>(o) * K + k] = dw_sum_[static_cast<size_t>(k) * O + o];
+  const int blocks = task_count(O, static_cast<double>(K) * tasks, kColsPerTask);
+  ctx.parallel(blocks, [&](int b) {
+    int o0, o1;
+    split_range(O, blocks, b, &o0, &o1);
+    for (int o = o0; o < o1; ++o)
+      for (int k = 0; k < K; ++k) {
+        float sum = 0.0f;
+        for (int t = 0; t < tasks; ++t) sum += dw_partial_[wsize * t + static_cast<size_t>(k) * O + o];
+        gw[static_cast<size_t>(o) * K + k] = sum;
+      }
+  });
   if (o_.use_bias) sum_partials(db_partial_, tasks, static_cast<size_t>(O), bias_.grad.data());
 }
 

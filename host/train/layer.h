@@ -93,7 +93,7 @@ void init_weights(Tensor& w, Init init, int fan_in, int fan_out, Rng& rng);
 
 // v if keep, else +0: a bit mask rather than a select, because a select on a float compare does
 // not vectorize without -ffast-math.
-inline float keep_if(float v, bool keep) {
+inline __attribute__((always_inline)) float keep_if(float v, bool keep) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   bits &= static_cast<uint32_t>(-static_cast<int32_t>(keep));
@@ -125,7 +125,7 @@ Axis make_axis(const std::string& who, const char* axis_name, int in, int filter
 struct Window {
   int iy0, ix0, ky0, ky1, kx0, kx1;
 };
-inline Window window_at(const Axis& y, const Axis& x, int oy, int ox) {
+inline __attribute__((always_inline)) Window window_at(const Axis& y, const Axis& x, int oy, int ox) {
   Window w;
   w.iy0 = oy * y.stride - y.before;
   w.ix0 = ox * x.stride - x.before;

@@ -88,7 +88,6 @@ class ConvBase : public Layer {
   Axis ay_, ax_;
   int in_c_ = 0;
   std::vector<float> dw_partial_, db_partial_;  // one block per backward task
-  std::vector<float> dw_sum_;                   // kernel gradient [K, O] before the transpose
   std::vector<ptrdiff_t> taps_;                 // tap offsets in the padded input (conv.cc)
 };
 

@@ -9,10 +9,14 @@ namespace mote::train {
 namespace {
 constexpr double kWorkPerTask = 65536;
 
+// Everything the multi-versioned per-sample functions call is forced inline, so it is compiled
+// for each of their targets (AVX2 doubles the channels per instruction).
+#define MOTE_POOL_INLINE inline __attribute__((always_inline))
+
 // o[c] = the largest tap of the window, a[c] = its offset in the sample (the first one in row-major
 // tap order on ties). Branch-free selects, so the channel loop vectorizes.
-void max_window(const float* __restrict xs, int W, int C, const Window& wd, float* __restrict o,
-                int32_t* __restrict a) {
+MOTE_POOL_INLINE void max_window(const float* __restrict xs, int W, int C, const Window& wd,
+                                 float* __restrict o, int32_t* __restrict a) {
   const int32_t first = ((wd.iy0 + wd.ky0) * W + wd.ix0 + wd.kx0) * C;
   for (int c = 0; c < C; ++c) {
     o[c] = xs[first + c];
@@ -33,7 +37,7 @@ void max_window(const float* __restrict xs, int W, int C, const Window& wd, floa
 }
 
 // o[c] = the mean of the window's taps inside the input.
-void average_window(const float* xs, int W, int C, const Window& wd, float* o) {
+MOTE_POOL_INLINE void average_window(const float* xs, int W, int C, const Window& wd, float* o) {
   std::fill(o, o + C, 0.0f);
   for (int ky = wd.ky0; ky < wd.ky1; ++ky)
     for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
@@ -43,7 +47,39 @@ void average_window(const float* xs, int W, int C, const Window& wd, float* o) {
   const float inv = 1.0f / static_cast<float>((wd.ky1 - wd.ky0) * (wd.kx1 - wd.kx0));
   for (int c = 0; c < C; ++c) o[c] *= inv;
 }
+
+// One sample: o [oh, ow, C] from xs [h, w, C]; am (max only) receives the arg-max offsets.
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+void pool_sample(bool is_max, const Axis& ay, const Axis& ax, int C, const float* xs, float* o,
+                 int32_t* am) {
+  for (int oy = 0; oy < ay.out; ++oy)
+    for (int ox = 0; ox < ax.out; ++ox, o += C) {
+      const Window wd = window_at(ay, ax, oy, ox);
+      if (is_max) {
+        max_window(xs, ax.in, C, wd, o, am);
+        am += C;
+      } else {
+        average_window(xs, ax.in, C, wd, o);
+      }
+    }
 }
+
+// One sample of a max pool whose windows do not overlap: dx[tap] = dy where the tap was the
+// arg-max, 0 at the window's other taps (positions outside every window are left alone).
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+void max_pool_grad_disjoint(const Axis& ay, const Axis& ax, int C, const float* dy,
+                            const int32_t* am, float* dx) {
+  for (int oy = 0; oy < ay.out; ++oy)
+    for (int ox = 0; ox < ax.out; ++ox, dy += C, am += C) {
+      const Window wd = window_at(ay, ax, oy, ox);
+      for (int ky = wd.ky0; ky < wd.ky1; ++ky)
+        for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
+          const int32_t off = ((wd.iy0 + ky) * ax.in + wd.ix0 + kx) * C;
+          for (int c = 0; c < C; ++c) dx[off + c] = keep_if(dy[c], am[c] == off + c);
+        }
+    }
+}
+}  // namespace
 
 Shape Pool2D::build(const std::vector<Shape>& inputs, Rng&) {
   expect_inputs(inputs, 1, 3, "[batch, height, width, channels]");
@@ -56,28 +92,18 @@ Shape Pool2D::build(const std::vector<Shape>& inputs, Rng&) {
 
 void Pool2D::forward(const std::vector<const Tensor*>& in, Tensor& out, const RunContext& ctx) {
   const Tensor& x = *in[0];
-  const int batch = x.dim(0), C = c_, W = ax_.in;
+  const int batch = x.dim(0), C = c_;
   out.resize({batch, ay_.out, ax_.out, C});
-  const size_t in_sample = static_cast<size_t>(ay_.in) * W * C;
+  const size_t in_sample = static_cast<size_t>(ay_.in) * ax_.in * C;
   const size_t out_sample = static_cast<size_t>(ay_.out) * ax_.out * C;
   if (max_) argmax_.resize(out_sample * batch);
   const int tasks = task_count(batch, static_cast<double>(out_sample) * o_.pool_h * o_.pool_w, kWorkPerTask);
   ctx.parallel(tasks, [&](int t) {
     int n0, n1;
     split_range(batch, tasks, t, &n0, &n1);
-    for (int n = n0; n < n1; ++n) {
-      const float* xs = x.data() + in_sample * n;
-      float* o = out.data() + out_sample * n;
-      const float* out_base = o;
-      int32_t* am = max_ ? argmax_.data() + out_sample * n : nullptr;
-      for (int oy = 0; oy < ay_.out; ++oy) {
-        for (int ox = 0; ox < ax_.out; ++ox, o += C) {
-          const Window wd = window_at(ay_, ax_, oy, ox);
-          if (max_) max_window(xs, W, C, wd, o, am + (o - out_base));
-          else average_window(xs, W, C, wd, o);
-        }
-      }
-    }
+    for (int n = n0; n < n1; ++n)
+      pool_sample(max_, ay_, ax_, C, x.data() + in_sample * n, out.data() + out_sample * n,
+                  max_ ? argmax_.data() + out_sample * n : nullptr);
   });
 }
 
@@ -100,18 +126,9 @@ void Pool2D::backward(const std::vector<const Tensor*>& in, const Tensor&, const
       float* dx = din[0]->data() + in_sample * n;
       const float* dy = dout.data() + out_sample * n;
       const int32_t* am = max_ ? argmax_.data() + out_sample * n : nullptr;
-      if (max_ && disjoint) {
-        // Each input position lies in at most one window: one pass writes every tap.
+      if (max_ && disjoint) {  // each input position lies in at most one window
         if (!tiled) std::fill(dx, dx + in_sample, 0.0f);
-        for (int oy = 0; oy < ay_.out; ++oy)
-          for (int ox = 0; ox < ax_.out; ++ox, dy += C, am += C) {
-            const Window wd = window_at(ay_, ax_, oy, ox);
-            for (int ky = wd.ky0; ky < wd.ky1; ++ky)
-              for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
-                const int32_t off = ((wd.iy0 + ky) * W + wd.ix0 + kx) * C;
-                for (int c = 0; c < C; ++c) dx[off + c] = keep_if(dy[c], am[c] == off + c);
-              }
-          }
+        max_pool_grad_disjoint(ay_, ax_, C, dy, am, dx);
         continue;
       }
       std::fill(dx, dx + in_sample, 0.0f);
