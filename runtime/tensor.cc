@@ -30,4 +30,31 @@ const char* type_name(TensorType t) {
   return v < kNumTensorTypes ? kNames[v] : "?";
 }
 
+void format_shape(const Shape& s, char* buf, size_t capacity) {
+  if (capacity == 0) return;
+  size_t n = 0;
+  auto put = [&](char c) {
+    if (n + 1 < capacity) buf[n++] = c;
+  };
+  put('[');
+  for (int32_t i = 0; i < s.rank; ++i) {
+    if (i) put(',');
+    // Magnitude in unsigned arithmetic, so INT32_MIN prints too.
+    uint32_t v = static_cast<uint32_t>(s.dims[i]);
+    if (s.dims[i] < 0) {
+      put('-');
+      v = 0u - v;
+    }
+    char digits[10];
+    int nd = 0;
+    do {
+      digits[nd++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (nd) put(digits[--nd]);
+  }
+  put(']');
+  buf[n] = 0;
+}
+
 }  // namespace mote

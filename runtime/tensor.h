@@ -66,4 +66,9 @@ struct Shape {
   bool operator!=(const Shape& o) const { return !(*this == o); }
 };
 
+// Writes the shape as "[1,2,3]" ("[]" for a scalar) into `buf` for error messages. Always
+// NUL-terminated; a buffer too small keeps the first capacity - 1 characters.
+//   char s[64];  format_shape(t->shape, s, sizeof(s));  ctx.fail(..., "output shape %s", s);
+void format_shape(const Shape& s, char* buf, size_t capacity);
+
 }  // namespace mote

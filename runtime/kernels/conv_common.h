@@ -12,7 +12,8 @@
 // Requantization of a quantized convolution: output channel c uses the real multiplier
 //   input_scale * filter_scale[c] / output_scale
 // computed in double precision (float operands widened first), then split by quantize_multiplier
-// into a Q31 mantissa and a shift (positive = left).
+// into a Q31 mantissa and a shift (positive = left); kernels apply it with quant.h's requantize()
+// or ChannelRequant.
 //
 //   int32_t out_h, out_w;
 //   if (!conv_output_size(true, in_h, filter_h, stride_h, dilation_h, &out_h)) { ...fail... }
@@ -21,6 +22,8 @@
 #pragma once
 
 #include <stdint.h>
+
+#include "runtime/kernels/quant.h"  // requantize(), ChannelRequant for the conv kernels
 
 namespace mote {
 
@@ -49,49 +52,6 @@ int32_t conv_padding_before(int32_t stride, int32_t dilation, int32_t in, int32_
 // (double)filter_scale / (double)output_scale).
 void conv_channel_multiplier(float input_scale, float filter_scale, float output_scale,
                              int32_t* multiplier, int32_t* shift);
-
-// The same value as quant.h's multiply_by_quantized_multiplier(int32_t x, multiplier, shift) for
-// every x when 0 <= multiplier < 2^31 and -31 <= shift <= 30 (what quantize_multiplier produces),
-// in fewer operations, for the per-output requantization of the quantized kernels:
-//   the doubling high multiply rounding half up is floor((a * m + 2^30) / 2^31) — an arithmetic
-//   shift — and the rounding right shift (half away from zero) is floor((y + 2^(r-1) - [y < 0]) /
-//   2^r).
-inline int32_t requantize(int32_t x, int32_t multiplier, int32_t shift) {
-  const int32_t left = shift > 0 ? shift : 0;
-  const int32_t right = shift > 0 ? 0 : -shift;
-  const int64_t a = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
-  const int64_t y = (a * multiplier + (int64_t{1} << 30)) >> 31;
-  const int64_t half = (int64_t{1} << right) >> 1;  // 0 when right == 0
-  const int64_t neg = (right > 0 && y < 0) ? 1 : 0;
-  return static_cast<int32_t>((y + half - neg) >> right);
-}
-// requantize() split into a per-channel part, computed once, and the per-output apply(): for
-// kernels that produce many outputs of one channel in a row.
-struct ChannelRequant {
-  int32_t multiplier;
-  int32_t half;      // 2^(right - 1), or 0 when right == 0
-  int8_t left;       // left shift applied to the input
-  int8_t right;      // rounding right shift
-  int8_t neg_mask;   // -1 when right > 0: negative values then round away from zero
-
-  static ChannelRequant of(int32_t multiplier, int32_t shift) {
-    ChannelRequant r;
-    r.multiplier = multiplier;
-    r.left = static_cast<int8_t>(shift > 0 ? shift : 0);
-    r.right = static_cast<int8_t>(shift > 0 ? 0 : -shift);
-    r.half = r.right > 0 ? static_cast<int32_t>(1u << (r.right - 1)) : 0;
-    r.neg_mask = static_cast<int8_t>(r.right > 0 ? -1 : 0);
-    return r;
-  }
-  int32_t apply(int32_t x) const {
-    const int64_t a = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
-    const int64_t y = (a * multiplier + (int64_t{1} << 30)) >> 31;
-    return static_cast<int32_t>((y + half + ((y >> 63) & neg_mask)) >> right);
-  }
-};
-
-// 64-bit accumulators take quant.h's 64-bit multiply_by_quantized_multiplier (other rounding).
-int32_t requantize(int64_t x, int32_t multiplier, int32_t shift) = delete;
 
 // Window taps that land inside the input, for output position `out_pos` along one axis:
 // taps k in [*first, *last) read input positions origin + k * dilation in [0, in), where

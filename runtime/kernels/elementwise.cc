@@ -1,6 +1,5 @@
 #include "runtime/kernels/elementwise.h"
 
-#include "runtime/kernels/conv_common.h"  // requantize(): multiply_by_quantized_multiplier, fewer steps
 #include "runtime/kernels/quant.h"
 
 namespace mote {
@@ -66,32 +65,6 @@ bool same_shape_ignoring_leading_ones(const Shape& a, const Shape& b) {
   for (; ia < a.rank; ++ia, ++ib)
     if (a.dims[ia] != b.dims[ib]) return false;
   return true;
-}
-
-void format_shape(const Shape& s, char* buf, size_t capacity) {
-  if (capacity == 0) return;
-  size_t n = 0;
-  auto put = [&](char c) {
-    if (n + 1 < capacity) buf[n++] = c;
-  };
-  put('[');
-  for (int32_t i = 0; i < s.rank; ++i) {
-    if (i) put(',');
-    int32_t v = s.dims[i];
-    if (v < 0) {
-      put('-');
-      v = -v;
-    }
-    char digits[12];
-    int nd = 0;
-    do {
-      digits[nd++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v && nd < 11);
-    while (nd) put(digits[--nd]);
-  }
-  put(']');
-  buf[n] = 0;
 }
 
 // ---- multiplier computation ----------------------------------------------------------------

@@ -15,7 +15,7 @@
 // int16 ADD/SUB always take this general path: TensorFlow Lite Micro ignores AddOptions /
 // SubOptions.pot_scale_int16, and so does mote. Every rescaling yields exactly the value of
 // quant.h's multiply_by_quantized_multiplier, computed in fewer steps (see requantize() in
-// conv_common.h): about 57 x86-64 instructions per int8 ADD element, 26 per MUL element.
+// quant.h): about 57 x86-64 instructions per int8 ADD element, 26 per MUL element.
 // float32 results are clamped to the fused activation range; int32 results wrap on overflow.
 //
 // Ownership: kernels read the inputs and write `count` outputs; nothing is kept. The output may be
@@ -57,8 +57,6 @@ bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out);
 void plan_broadcast(const Shape& a, const Shape& b, const Shape& out, BroadcastLoop* loop);
 // True if the shapes are equal once leading 1s are removed ([1,4] matches [4]).
 bool same_shape_ignoring_leading_ones(const Shape& a, const Shape& b);
-// Writes "[1,2,3]" (or "[]" for a scalar) into `buf`, always NUL-terminated.
-void format_shape(const Shape& s, char* buf, size_t capacity);
 
 // ---- quantized ADD / SUB -------------------------------------------------------------------
 struct AddSubQuantParams {

@@ -31,13 +31,6 @@ struct FcData {
 // stays within the reference's arena budget (ad01 has ~1700 units in 3.4 KB of arena).
 constexpr bool kFoldInputOffset = false;
 
-void shape_str(const Shape& s, char* buf, size_t cap) {
-  size_t n = format_message(buf, cap, "[");
-  for (int i = 0; i < s.rank && n < cap; ++i)
-    n += format_message(buf + n, cap - n, i ? ",%d" : "%d", static_cast<int>(s.dims[i]));
-  if (n < cap) format_message(buf + n, cap - n, "]");
-}
-
 Status check_types(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
                    const TensorInfo* bias, const TensorInfo& out, FcKind* kind) {
   if (in.type != out.type)
@@ -81,14 +74,14 @@ Status check_shapes(PrepareContext& ctx, const TensorInfo& in, const TensorInfo&
                     FullyConnectedParams* p) {
   char s1[64], s2[64];
   if (w.shape.rank != 2 || w.shape.dims[0] <= 0 || w.shape.dims[1] <= 0) {
-    shape_str(w.shape, s1, sizeof(s1));
+    format_shape(w.shape, s1, sizeof(s1));
     return ctx.fail(Status::kInvalidModel, "weights (tensor %d) must be [units, depth], is %s",
                     static_cast<int>(w.index), s1);
   }
   const int32_t units = w.shape.dims[0], depth = w.shape.dims[1];
   const int32_t n = in.shape.elements();
   if (n % depth != 0 || (keep_num_dims && (in.shape.rank < 1 || in.shape.dims[in.shape.rank - 1] != depth))) {
-    shape_str(in.shape, s1, sizeof(s1));
+    format_shape(in.shape, s1, sizeof(s1));
     return ctx.fail(Status::kInvalidModel, "input (tensor %d) shape %s does not split into rows of %d",
                     static_cast<int>(in.index), s1, static_cast<int>(depth));
   }
@@ -102,8 +95,8 @@ Status check_shapes(PrepareContext& ctx, const TensorInfo& in, const TensorInfo&
     want.dims[1] = units;
   }
   if (out.shape != want) {
-    shape_str(out.shape, s1, sizeof(s1));
-    shape_str(want, s2, sizeof(s2));
+    format_shape(out.shape, s1, sizeof(s1));
+    format_shape(want, s2, sizeof(s2));
     return ctx.fail(Status::kInvalidModel, "output (tensor %d) shape %s, expected %s", static_cast<int>(out.index), s1, s2);
   }
   if (bias && bias->shape.elements() != units)

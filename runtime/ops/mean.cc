@@ -15,13 +15,6 @@ struct MeanData {
   int32_t type;
 };
 
-void shape_str(const Shape& s, char* buf, size_t cap) {
-  size_t n = format_message(buf, cap, "[");
-  for (int i = 0; i < s.rank && n < cap; ++i)
-    n += format_message(buf + n, cap - n, i ? ",%d" : "%d", static_cast<int>(s.dims[i]));
-  if (n < cap) format_message(buf + n, cap - n, "]");
-}
-
 // Marks reduced dims in `reduced` from the constant axis tensor.
 Status resolve_axes(PrepareContext& ctx, const TensorInfo& axis, int32_t rank, bool reduced[kMaxRank]) {
   if (axis.type != TensorType::kInt32)
@@ -112,8 +105,8 @@ Status prepare(PrepareContext& ctx) {
   }
   if (out->shape != want) {
     char s1[64], s2[64];
-    shape_str(out->shape, s1, sizeof(s1));
-    shape_str(want, s2, sizeof(s2));
+    format_shape(out->shape, s1, sizeof(s1));
+    format_shape(want, s2, sizeof(s2));
     return ctx.fail(Status::kInvalidModel, "output (tensor %d) shape %s, expected %s", static_cast<int>(out->index), s1, s2);
   }
   MeanData d{};

@@ -6,7 +6,6 @@
 // sets them cannot be run faithfully).
 #include "runtime/kernels/strided_slice.h"
 
-#include "runtime/kernels/elementwise.h"
 #include "runtime/op.h"
 
 namespace mote {

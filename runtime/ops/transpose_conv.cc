@@ -22,13 +22,6 @@ struct TcData {
   int32_t bias16;  // int16 bias, widened to int64 in scratch at eval
 };
 
-void shape_str(const Shape& s, char* buf, size_t cap) {
-  size_t n = format_message(buf, cap, "[");
-  for (int i = 0; i < s.rank && n < cap; ++i)
-    n += format_message(buf + n, cap - n, i ? ",%d" : "%d", static_cast<int>(s.dims[i]));
-  if (n < cap) format_message(buf + n, cap - n, "]");
-}
-
 Status check_types(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& w,
                    const TensorInfo* bias, const TensorInfo& out, TcData* d) {
   if (in.type != out.type)
@@ -57,9 +50,9 @@ Status check_types(PrepareContext& ctx, const TensorInfo& in, const TensorInfo& 
 Status check_shapes(PrepareContext& ctx, const TensorInfo& shape_t, const TensorInfo& in,
                     const TensorInfo& w, const TensorInfo* bias, const TensorInfo& out) {
   char s1[64], s2[64], s3[64];
-  shape_str(in.shape, s1, sizeof(s1));
-  shape_str(w.shape, s2, sizeof(s2));
-  shape_str(out.shape, s3, sizeof(s3));
+  format_shape(in.shape, s1, sizeof(s1));
+  format_shape(w.shape, s2, sizeof(s2));
+  format_shape(out.shape, s3, sizeof(s3));
   if (in.shape.rank != 4 || w.shape.rank != 4 || out.shape.rank != 4)
     return ctx.fail(Status::kInvalidModel, "input %s, filter %s and output %s must all be 4-D", s1, s2, s3);
   if (in.shape.dims[3] != w.shape.dims[3] || out.shape.dims[3] != w.shape.dims[0] ||
