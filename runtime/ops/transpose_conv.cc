@@ -6,7 +6,7 @@
 // int16) bias, zero points 0. Filters are quantized per tensor or per output channel, zero
 // points 0. Options: TransposeConvOptions { padding = 0, stride_w = 1, stride_h = 2,
 // fused_activation_function = 3, quantized_bias_type = 4 } (required).
-#include "runtime/kernels/conv_common.h"
+#include "runtime/kernels/conv_prepare.h"
 #include "runtime/kernels/quant.h"
 #include "runtime/kernels/transpose_conv.h"
 #include "runtime/op.h"
@@ -175,9 +175,7 @@ Status prepare(PrepareContext& ctx) {
   if (dst == nullptr) return Status::kOk;
   *dst = d;
   int32_t* mult = reinterpret_cast<int32_t*>(dst + 1);
-  int32_t* shift = mult + oc;
-  for (int32_t c = 0; c < oc; ++c)
-    conv_channel_multiplier(in->scale, w->scale_at(w->num_scales > 1 ? c : 0), out->scale, &mult[c], &shift[c]);
+  conv_channel_multipliers(*in, *w, *out, oc, mult, mult + oc);
   return Status::kOk;
 }
 
