@@ -429,7 +429,9 @@ TEST(TrainGradients, Conv2DSameValidStridedAndFused) {
   const ConvCase cases[] = {{5, 6, 3, 4, 3, 3, 1, 1, Padding::kSame, Activation::kNone},
                             {6, 5, 2, 3, 3, 2, 2, 2, Padding::kSame, Activation::kRelu},
                             {6, 7, 2, 3, 3, 3, 2, 1, Padding::kValid, Activation::kRelu6},
-                            {4, 4, 5, 3, 1, 1, 1, 1, Padding::kValid, Activation::kNone}};
+                            {4, 4, 5, 3, 1, 1, 1, 1, Padding::kValid, Activation::kNone},
+                            {6, 7, 2, 3, 2, 3, 1, 1, Padding::kValid, Activation::kNone},
+                            {5, 6, 3, 2, 4, 2, 1, 1, Padding::kSame, Activation::kNone}};
   for (const ConvCase& k : cases) {
     const Conv2D::Options o{k.filters, k.kh, k.kw, k.sh, k.sw, k.pad, k.act};
     const Tensor x = input_clear_of_kinks<Conv2D>(o, {k.h, k.w, k.c}, 2, k.act == Activation::kRelu6 ? 5.0f : 1.0f);

@@ -7,7 +7,8 @@
 //   out [rows, filters] = cols * kernel^T, then bias and activation
 // Backward, per chunk:
 //   dz = dout * act'(out);  dkernel^T += cols^T * dz;  dbias += column sums of dz
-//   dcols = dz * kernel, scattered back (col2im) into din
+//   din = full convolution of dz with the kernel (stride 1, a gathered GEMM), or else
+//   dcols = dz * kernel scattered back (col2im) into din
 // A 1x1 stride-1 convolution uses its input as cols directly. Each backward task accumulates its
 // chunks in order and the task sums are added in task order.
 #include <algorithm>
@@ -70,20 +71,21 @@ Padded padding_of(const Geometry& g) {
 
 bool needs_padding(const Geometry& g, const Padded& p) { return p.hp != g.h || p.wp != g.w; }
 
-// out [samples, hp, wp, c] = x with zero borders.
-void pad_samples(const Geometry& g, const Padded& p, const float* x, int samples, float* out) {
-  const size_t row = static_cast<size_t>(g.w) * g.c, prow = static_cast<size_t>(p.wp) * g.c;
+// out [samples, p.hp, p.wp, c] = x [samples, h, w, c] placed at (p.top, p.left), zeros around.
+void pad_image(const float* x, int samples, int h, int w, int c, const Padded& p, float* out) {
+  const size_t row = static_cast<size_t>(w) * c, prow = static_cast<size_t>(p.wp) * c;
+  const size_t left = static_cast<size_t>(p.left) * c;
   for (int n = 0; n < samples; ++n) {
-    const float* xs = x + static_cast<size_t>(n) * g.h * row;
+    const float* xs = x + static_cast<size_t>(n) * h * row;
     float* os = out + static_cast<size_t>(n) * p.hp * prow;
     std::fill(os, os + static_cast<size_t>(p.top) * prow, 0.0f);
-    for (int y = 0; y < g.h; ++y) {
+    for (int y = 0; y < h; ++y) {
       float* o = os + (static_cast<size_t>(p.top) + y) * prow;
-      std::fill(o, o + static_cast<size_t>(p.left) * g.c, 0.0f);
-      std::memcpy(o + static_cast<size_t>(p.left) * g.c, xs + y * row, sizeof(float) * row);
-      std::fill(o + static_cast<size_t>(p.left) * g.c + row, o + prow, 0.0f);
+      std::fill(o, o + left, 0.0f);
+      std::memcpy(o + left, xs + y * row, sizeof(float) * row);
+      std::fill(o + left + row, o + prow, 0.0f);
     }
-    std::fill(os + (static_cast<size_t>(p.top) + g.h) * prow, os + static_cast<size_t>(p.hp) * prow, 0.0f);
+    std::fill(os + (static_cast<size_t>(p.top) + h) * prow, os + static_cast<size_t>(p.hp) * prow, 0.0f);
   }
 }
 
@@ -112,12 +114,54 @@ Columns columns_of(const Geometry& g, const Padded& p, const float* x, int sampl
   const float* image = x;
   if (needs_padding(g, p)) {
     pad_buf->resize(static_cast<size_t>(samples) * p.hp * p.wp * g.c);
-    pad_samples(g, p, x, samples, pad_buf->data());
+    pad_image(x, samples, g.h, g.w, g.c, p, pad_buf->data());
     image = pad_buf->data();
   }
   pix_buf->resize(static_cast<size_t>(samples) * g.pixels());
   pixel_offsets(g, p, samples, pix_buf->data());
   return {image, pix_buf->data()};
+}
+
+// The input gradient of a stride-1 convolution is a full convolution of dz with the kernel:
+//   dx(n, iy, ix, c) = sum over (ky, kx, o) of dz(n, iy + before_y - ky, ix + before_x - kx, o) *
+//                      kernel(o, ky, kx, c)
+// — a gathered GEMM over dz zero-padded by kh - 1 - before_y rows above (kw - 1 - before_x
+// columns left) to [h + kh - 1, w + kw - 1], against the kernel rearranged to [(ky, kx, o), c].
+// Every dx element is written once: no column matrix, no scatter.
+Padded full_padding(const Geometry& g) {
+  return {g.h + g.kh - 1, g.w + g.kw - 1, g.kh - 1 - g.y.before, g.kw - 1 - g.x.before};
+}
+
+// taps [(ky, kx, o)] = offsets from an input pixel's anchor; kernel_t [(ky, kx, o), c].
+void full_conv_tables(const Geometry& g, const Padded& p, const float* kernel, ptrdiff_t* taps,
+                      float* kernel_t) {
+  const int O = g.filters;
+  for (int ky = 0; ky < g.kh; ++ky)
+    for (int kx = 0; kx < g.kw; ++kx)
+      for (int o = 0; o < O; ++o) {
+        const size_t t = (static_cast<size_t>(ky) * g.kw + kx) * O + o;
+        taps[t] = -(static_cast<ptrdiff_t>(ky) * p.wp + kx) * O + o;
+        const float* src = kernel + ((static_cast<size_t>(o) * g.kh + ky) * g.kw + kx) * g.c;
+        std::copy(src, src + g.c, kernel_t + t * g.c);
+      }
+}
+
+// dx [samples, h, w, c] of a chunk from its dz [samples, oh, ow, O].
+void full_conv_input_grad(const Geometry& g, const Padded& p, const ptrdiff_t* taps,
+                          const float* kernel_t, const float* dz, int samples, float* dx) {
+  thread_local std::vector<float> dz_pad;
+  thread_local std::vector<ptrdiff_t> anchors;
+  const int O = g.filters;
+  dz_pad.resize(static_cast<size_t>(samples) * p.hp * p.wp * O);
+  pad_image(dz, samples, g.y.out, g.x.out, O, p, dz_pad.data());
+  anchors.resize(static_cast<size_t>(samples) * g.h * g.w);
+  ptrdiff_t* a = anchors.data();
+  for (int n = 0; n < samples; ++n)
+    for (int iy = 0; iy < g.h; ++iy)
+      for (int ix = 0; ix < g.w; ++ix)
+        *a++ = ((static_cast<ptrdiff_t>(n) * p.hp + iy + g.kh - 1) * p.wp + ix + g.kw - 1) * O;
+  gemm_gather(samples * g.h * g.w, g.c, g.kh * g.kw * O, dz_pad.data(), anchors.data(), taps,
+              kernel_t, g.c, 1, dx, g.c, false);
 }
 
 // dx (zeroed here) += scatter of dcols: the adjoint of im2col.
@@ -230,6 +274,13 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
   const Padded pd = padding_of(g);
   taps_.resize(static_cast<size_t>(K));
   tap_offsets(g, pd, taps_.data());
+  const bool full = dx && !g.direct() && g.y.stride == 1 && g.x.stride == 1;
+  const Padded fp = full_padding(g);
+  if (full) {
+    full_taps_.resize(static_cast<size_t>(g.kh) * g.kw * O);
+    kernel_t_.resize(kernel_.value.size());
+    full_conv_tables(g, fp, w, full_taps_.data(), kernel_t_.data());
+  }
   ctx.parallel(tasks, [&](int t) {
     int c0, c1;
     split_range(chunks, tasks, t, &c0, &c1);
@@ -258,6 +309,10 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
         gemm_gather(K, O, rows, cols.image, taps_.data(), cols.pixels, dz, O, 1, dwt, O, c > c0);
       }
       if (!dx) continue;
+      if (full) {
+        full_conv_input_grad(g, fp, full_taps_.data(), kernel_t_.data(), dz, n1 - n0, dx->data() + xoff);
+        continue;
+      }
       if (g.direct()) {
         gemm_nn(rows, K, O, dz, O, w, K, dx->data() + xoff, K, false);
         continue;

@@ -89,6 +89,8 @@ class ConvBase : public Layer {
   int in_c_ = 0;
   std::vector<float> dw_partial_, db_partial_;  // one block per backward task
   std::vector<ptrdiff_t> taps_;                 // tap offsets in the padded input (conv.cc)
+  std::vector<ptrdiff_t> full_taps_;            // input gradient as a full convolution (conv.cc)
+  std::vector<float> kernel_t_;
 };
 
 class Conv2D : public ConvBase {
