@@ -6,89 +6,29 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
 #include "runtime/kernels/activations.h"
 #include "runtime/kernels/fixedpoint.h"
-#include "runtime/model.h"
 #include "runtime/op.h"
-#include "runtime/op_resolver.h"
+#include "tests/support/op_harness.h"
+#include "tests/support/quant_reference.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
-// ---- op harness: runs both prepare passes and eval on hand-made tensors, no interpreter -------
+using testing::eval_op;
+using testing::OptionsTable;
+using testing::prepare_op;
+using testing::PreparedOp;
+using testing::round_half_away;
+using testing::tensor_info;
 
-// One-field FlatBuffers table holding a float in field 0 (SoftmaxOptions.beta,
-// LeakyReluOptions.alpha): vtable {6, 8, 4} at 0, table at 8 (soffset 8, value at 12).
-struct FloatOption {
-  uint8_t bytes[16] = {};
-  explicit FloatOption(float v) {
-    const uint16_t vt[3] = {6, 8, 4};
-    const int32_t soffset = 8;
-    std::memcpy(bytes, vt, sizeof(vt));
-    std::memcpy(bytes + 8, &soffset, 4);
-    std::memcpy(bytes + 12, &v, 4);
-  }
-  fb::Table table() const { return fb::Table::at(bytes, sizeof(bytes), 8); }
-};
-
-TensorInfo make_tensor(TensorType type, std::vector<int32_t> dims, float scale = 0.0f, int32_t zero_point = 0,
-                       int32_t index = 0) {
-  TensorInfo t;
-  t.index = index;
-  t.type = type;
-  t.shape.rank = static_cast<int32_t>(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) t.shape.dims[i] = dims[i];
-  t.bytes = static_cast<size_t>(t.shape.elements()) * type_size(type);
-  if (scale != 0.0f) {
-    t.num_scales = 1;
-    t.scale = scale;
-    t.zero_point = zero_point;
-  }
-  return t;
-}
-
-// Prepared op: op data from the filling pass, ready to eval.
-struct PreparedOp {
-  Status status = Status::kOk;
-  Error err;
-  std::vector<uint64_t> data;  // 8-byte aligned op data
-  size_t persistent = 0;
-};
-
-PreparedOp prepare_op(const OpRegistration* reg, BuiltinOp op, const TensorInfo& in, const TensorInfo& out,
-                      fb::Table options = fb::Table()) {
-  PreparedOp p;
-  const TensorInfo* ins[1] = {&in};
-  const TensorInfo* outs[1] = {&out};
-  PrepareContext::Init init{0, op, 1, options, ins, 1, outs, 1, nullptr, &p.err};
-  PrepareContext measure(init);
-  p.status = reg->prepare(measure);
-  if (p.status != Status::kOk) return p;
-  p.persistent = measure.persistent_request();
-  p.data.assign((p.persistent + 7) / 8 + 1, 0);
-  init.op_data = p.data.data();
-  PrepareContext fill(init);
-  p.status = reg->prepare(fill);
-  EXPECT_EQ(fill.persistent_request(), p.persistent) << "both prepare passes must request the same bytes";
-  return p;
-}
-
-void eval_op(const OpRegistration* reg, const PreparedOp& p, const void* input, void* output) {
-  void* ins[1] = {const_cast<void*>(input)};
-  void* outs[1] = {output};
-  EvalContext ctx{p.data.data(), ins, outs, nullptr};
-  ASSERT_EQ(reg->eval(ctx), Status::kOk);
-}
-
-double round_away(double x) { return x < 0 ? -std::floor(-x + 0.5) : std::floor(x + 0.5); }
 int32_t clamp_to(double v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : static_cast<int32_t>(v)); }
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -256,8 +196,10 @@ TEST(SigmoidS8, EveryInputWithinOneStepOfDouble) {
     tanh_s8(p, 256, in.data(), th.data());
     for (int i = 0; i < 256; ++i) {
       const double x = static_cast<double>(scales[k]) * (in[i] - zps[k]);
-      EXPECT_NEAR(lo[i], clamp_to(round_away(256.0 * sigmoid(x)) - 128, -128, 127), 1) << "scale " << scales[k] << " x " << x;
-      EXPECT_NEAR(th[i], clamp_to(round_away(128.0 * std::tanh(x)), -128, 127), 1) << "scale " << scales[k] << " x " << x;
+      EXPECT_NEAR(lo[i], clamp_to(round_half_away(256.0 * sigmoid(x)) - 128, -128, 127), 1)
+          << "scale " << scales[k] << " x " << x;
+      EXPECT_NEAR(th[i], clamp_to(round_half_away(128.0 * std::tanh(x)), -128, 127), 1)
+          << "scale " << scales[k] << " x " << x;
     }
   }
 }
@@ -312,7 +254,7 @@ template <typename F>
 int worst_s16_error(const std::vector<int16_t>& in, const std::vector<int16_t>& out, float scale, F f) {
   int worst = 0;
   for (size_t i = 0; i < in.size(); ++i) {
-    const int32_t want = clamp_to(round_away(32768.0 * f(static_cast<double>(scale) * in[i])), -32768, 32767);
+    const int32_t want = clamp_to(round_half_away(32768.0 * f(static_cast<double>(scale) * in[i])), -32768, 32767);
     worst = std::max(worst, std::abs(out[i] - want));
   }
   return worst;
@@ -378,7 +320,7 @@ TEST(Relu, HandComputedInt8) {
 
 // Independent requantization in double: zp_out + round_half_away(ratio * (x - zp_in)).
 int32_t requant_double(int32_t x, double ratio, int32_t zp_in, int32_t zp_out) {
-  return zp_out + static_cast<int32_t>(round_away(ratio * (x - zp_in)));
+  return zp_out + static_cast<int32_t>(round_half_away(ratio * (x - zp_in)));
 }
 
 TEST(Relu, QuantizedAgainstDouble) {
@@ -513,8 +455,8 @@ TEST(LeakyRelu, QuantizedAgainstDouble) {
 // ---- ops: prepare validation and eval through the registration -------------------------------
 
 TEST(ActivationOps, LogisticInt8ThroughOp) {
-  const TensorInfo in = make_tensor(TensorType::kInt8, {2, 3, 5}, 1.0f / 16, -5, 0);  // batch 2, odd size
-  const TensorInfo out = make_tensor(TensorType::kInt8, {2, 3, 5}, 1.0f / 256, -128, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt8, {2, 3, 5}, 1.0f / 16, -5, 0);  // batch 2, odd size
+  const TensorInfo out = tensor_info(TensorType::kInt8, {2, 3, 5}, 1.0f / 256, -128, 1);
   PreparedOp p = prepare_op(op_logistic(), BuiltinOp::LOGISTIC, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   std::vector<int8_t> x(30), y(30), want(30);
@@ -525,33 +467,33 @@ TEST(ActivationOps, LogisticInt8ThroughOp) {
   logistic_s8(sp, 30, x.data(), want.data());
   EXPECT_EQ(y, want);
   // Output zero point other than -128 is refused, as by the reference.
-  const TensorInfo bad = make_tensor(TensorType::kInt8, {2, 3, 5}, 1.0f / 256, 0, 1);
+  const TensorInfo bad = tensor_info(TensorType::kInt8, {2, 3, 5}, 1.0f / 256, 0, 1);
   PreparedOp q = prepare_op(op_logistic(), BuiltinOp::LOGISTIC, in, bad);
   EXPECT_EQ(q.status, Status::kInvalidModel);
   EXPECT_NE(std::string(q.err.message).find("zero point -128"), std::string::npos) << q.err.message;
 }
 
 TEST(ActivationOps, Int16SigmoidValidation) {
-  const TensorInfo in = make_tensor(TensorType::kInt16, {1, 9}, 1.0f / 4096, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt16, {1, 9}, 1.0f / 32768, 0, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt16, {1, 9}, 1.0f / 4096, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt16, {1, 9}, 1.0f / 32768, 0, 1);
   EXPECT_EQ(prepare_op(op_tanh(), BuiltinOp::TANH, in, out).status, Status::kOk);
   EXPECT_EQ(prepare_op(op_logistic(), BuiltinOp::LOGISTIC, in, out).status, Status::kOk);
-  const TensorInfo out_bad_scale = make_tensor(TensorType::kInt16, {1, 9}, 1.0f / 16384, 0, 1);
+  const TensorInfo out_bad_scale = tensor_info(TensorType::kInt16, {1, 9}, 1.0f / 16384, 0, 1);
   EXPECT_EQ(prepare_op(op_tanh(), BuiltinOp::TANH, in, out_bad_scale).status, Status::kInvalidModel);
-  const TensorInfo in_zp = make_tensor(TensorType::kInt16, {1, 9}, 1.0f / 4096, 3, 0);
+  const TensorInfo in_zp = tensor_info(TensorType::kInt16, {1, 9}, 1.0f / 4096, 3, 0);
   EXPECT_EQ(prepare_op(op_logistic(), BuiltinOp::LOGISTIC, in_zp, out).status, Status::kInvalidModel);
-  const TensorInfo out_f = make_tensor(TensorType::kFloat32, {1, 9}, 0.0f, 0, 1);
+  const TensorInfo out_f = tensor_info(TensorType::kFloat32, {1, 9}, 0.0f, 0, 1);
   EXPECT_EQ(prepare_op(op_tanh(), BuiltinOp::TANH, in, out_f).status, Status::kInvalidModel);
-  const TensorInfo out_short = make_tensor(TensorType::kInt16, {1, 8}, 1.0f / 32768, 0, 1);
+  const TensorInfo out_short = tensor_info(TensorType::kInt16, {1, 8}, 1.0f / 32768, 0, 1);
   EXPECT_EQ(prepare_op(op_tanh(), BuiltinOp::TANH, in, out_short).status, Status::kInvalidModel);
-  const TensorInfo in32 = make_tensor(TensorType::kInt32, {1, 9}, 1.0f, 0, 0);
-  const TensorInfo out32 = make_tensor(TensorType::kInt32, {1, 9}, 1.0f, 0, 1);
+  const TensorInfo in32 = tensor_info(TensorType::kInt32, {1, 9}, 1.0f, 0, 0);
+  const TensorInfo out32 = tensor_info(TensorType::kInt32, {1, 9}, 1.0f, 0, 1);
   EXPECT_EQ(prepare_op(op_tanh(), BuiltinOp::TANH, in32, out32).status, Status::kUnsupported);
 }
 
 TEST(ActivationOps, TanhFloatThroughOp) {
-  const TensorInfo in = make_tensor(TensorType::kFloat32, {3, 7});
-  const TensorInfo out = make_tensor(TensorType::kFloat32, {3, 7}, 0.0f, 0, 1);
+  const TensorInfo in = tensor_info(TensorType::kFloat32, {3, 7});
+  const TensorInfo out = tensor_info(TensorType::kFloat32, {3, 7}, 0.0f, 0, 1);
   PreparedOp p = prepare_op(op_tanh(), BuiltinOp::TANH, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   std::vector<float> x(21), y(21);
@@ -561,8 +503,8 @@ TEST(ActivationOps, TanhFloatThroughOp) {
 }
 
 TEST(ActivationOps, ReluInt16NeedsZeroPointZero) {
-  const TensorInfo in = make_tensor(TensorType::kInt16, {4}, 0.01f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt16, {4}, 0.02f, 0, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt16, {4}, 0.01f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt16, {4}, 0.02f, 0, 1);
   PreparedOp p = prepare_op(op_relu(), BuiltinOp::RELU, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   const int16_t x[4] = {-100, 0, 101, 32767};
@@ -570,16 +512,16 @@ TEST(ActivationOps, ReluInt16NeedsZeroPointZero) {
   eval_op(op_relu(), p, x, y);
   // Halved with rounding away from zero: 101 / 2 = 50.5 -> 51.
   EXPECT_EQ(std::vector<int16_t>(y, y + 4), (std::vector<int16_t>{0, 0, 51, 16384}));
-  const TensorInfo out_zp = make_tensor(TensorType::kInt16, {4}, 0.02f, 1, 1);
+  const TensorInfo out_zp = tensor_info(TensorType::kInt16, {4}, 0.02f, 1, 1);
   EXPECT_EQ(prepare_op(op_relu(), BuiltinOp::RELU, in, out_zp).status, Status::kInvalidModel);
-  const TensorInfo unquantized = make_tensor(TensorType::kInt8, {4}, 0.0f, 0, 0);
-  const TensorInfo out8 = make_tensor(TensorType::kInt8, {4}, 0.5f, 0, 1);
+  const TensorInfo unquantized = tensor_info(TensorType::kInt8, {4}, 0.0f, 0, 0);
+  const TensorInfo out8 = tensor_info(TensorType::kInt8, {4}, 0.5f, 0, 1);
   EXPECT_EQ(prepare_op(op_relu(), BuiltinOp::RELU, unquantized, out8).status, Status::kInvalidModel);
 }
 
 TEST(ActivationOps, Relu6Int8ThroughOp) {
-  const TensorInfo in = make_tensor(TensorType::kInt8, {1, 2, 2, 3}, 0.05f, -128, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt8, {1, 2, 2, 3}, 0.05f, -128, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt8, {1, 2, 2, 3}, 0.05f, -128, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt8, {1, 2, 2, 3}, 0.05f, -128, 1);
   PreparedOp p = prepare_op(op_relu6(), BuiltinOp::RELU6, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   std::vector<int8_t> x = {-128, -127, -9, -8, -7, 0, 50, 127, -100, -60, -20, 10}, y(12);
@@ -588,12 +530,12 @@ TEST(ActivationOps, Relu6Int8ThroughOp) {
 }
 
 TEST(ActivationOps, LeakyReluReadsAlphaOption) {
-  const TensorInfo in = make_tensor(TensorType::kInt16, {5}, 0.01f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt16, {5}, 0.01f, 0, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt16, {5}, 0.01f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt16, {5}, 0.01f, 0, 1);
   const int16_t x[5] = {-1000, -10, 0, 10, 1000};
   int16_t y[5];
-  FloatOption alpha(0.25f);
-  PreparedOp p = prepare_op(op_leaky_relu(), BuiltinOp::LEAKY_RELU, in, out, alpha.table());
+  const OptionsTable alpha = OptionsTable::with_float(0, 0.25f);
+  PreparedOp p = prepare_op(op_leaky_relu(), BuiltinOp::LEAKY_RELU, in, out, alpha);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   eval_op(op_leaky_relu(), p, x, y);
   EXPECT_EQ(std::vector<int16_t>(y, y + 5), (std::vector<int16_t>{-250, -3, 0, 10, 1000}));  // -2.5 -> -3
@@ -603,9 +545,9 @@ TEST(ActivationOps, LeakyReluReadsAlphaOption) {
   eval_op(op_leaky_relu(), q, x, y);
   EXPECT_EQ(std::vector<int16_t>(y, y + 5), (std::vector<int16_t>{0, 0, 0, 10, 1000}));
   // Float with the option.
-  const TensorInfo fin = make_tensor(TensorType::kFloat32, {3});
-  const TensorInfo fout = make_tensor(TensorType::kFloat32, {3}, 0.0f, 0, 1);
-  PreparedOp f = prepare_op(op_leaky_relu(), BuiltinOp::LEAKY_RELU, fin, fout, alpha.table());
+  const TensorInfo fin = tensor_info(TensorType::kFloat32, {3});
+  const TensorInfo fout = tensor_info(TensorType::kFloat32, {3}, 0.0f, 0, 1);
+  PreparedOp f = prepare_op(op_leaky_relu(), BuiltinOp::LEAKY_RELU, fin, fout, alpha);
   ASSERT_EQ(f.status, Status::kOk);
   const float fx[3] = {-4.0f, 0.0f, 4.0f};
   float fy[3];
@@ -616,8 +558,8 @@ TEST(ActivationOps, LeakyReluReadsAlphaOption) {
 }
 
 TEST(ActivationOps, OpDataIsSmallAndPointerFree) {
-  const TensorInfo in = make_tensor(TensorType::kInt8, {10}, 0.1f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt8, {10}, 1.0f / 256, -128, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt8, {10}, 0.1f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt8, {10}, 1.0f / 256, -128, 1);
   EXPECT_EQ(prepare_op(op_logistic(), BuiltinOp::LOGISTIC, in, out).persistent, 32u);
   EXPECT_EQ(prepare_op(op_relu6(), BuiltinOp::RELU6, in, out).persistent, 16u);
   EXPECT_EQ(prepare_op(op_relu(), BuiltinOp::RELU, in, out).persistent, 32u);
@@ -626,36 +568,8 @@ TEST(ActivationOps, OpDataIsSmallAndPointerFree) {
 // ---- seanet LEAKY_RELU models end to end ----------------------------------------------------
 
 TEST(SeanetLeakyRelu, EveryCaseMatchesGoldenBytes) {
-  const std::string root = testing::shared_dir();
-  if (root.empty()) GTEST_SKIP() << "../shared/conformance not found";
-  int cases = 0;
-  for (int c = 0; c < 64; ++c) {
-    const std::string dir = root + "/conformance/core/seanet/leaky_relu/leaky_relu" + std::to_string(c);
-    if (!testing::file_exists(dir + "/model.tflite")) continue;
-    ++cases;
-    const std::vector<uint8_t> bytes = testing::read_file(dir + "/model.tflite");
-    std::vector<uint64_t> model_mem((bytes.size() + 7) / 8);
-    std::memcpy(model_mem.data(), bytes.data(), bytes.size());
-    Model model;
-    Error err;
-    ASSERT_EQ(model.load(reinterpret_cast<const uint8_t*>(model_mem.data()), bytes.size(), &err), Status::kOk) << err.message;
-    OpResolver resolver;
-    ASSERT_EQ(resolver.add(op_leaky_relu()), Status::kOk);
-    std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-    ArenaPlan plan;
-    ASSERT_EQ(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err), Status::kOk) << err.message;
-    std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-    Interpreter interp;
-    ASSERT_EQ(interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err), Status::kOk) << dir << ": " << err.message;
-    const std::vector<uint8_t> input = testing::read_file(dir + "/input_0_0.bin");
-    ASSERT_EQ(input.size(), interp.input(0).bytes);
-    std::memcpy(interp.input(0).data, input.data(), input.size());
-    ASSERT_EQ(interp.invoke(&err), Status::kOk) << err.message;
-    const std::vector<uint8_t> golden = testing::read_file(dir + "/output_0_0.bin");
-    ASSERT_EQ(golden.size(), interp.output(0).bytes);
-    EXPECT_EQ(std::memcmp(golden.data(), interp.output(0).data, golden.size()), 0) << dir;
-  }
-  EXPECT_EQ(cases, 23);
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  EXPECT_EQ(testing::check_seanet_cases("leaky_relu", {op_leaky_relu()}), 23);
 }
 
 }  // namespace

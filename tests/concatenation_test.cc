@@ -5,18 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
-#include "runtime/model.h"
-#include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/run_model.h"
-#include "tests/support/test_support.h"
 
 namespace mote {
 namespace {

@@ -7,101 +7,28 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
-#include "runtime/model.h"
 #include "runtime/op.h"
-#include "runtime/op_resolver.h"
+#include "tests/support/op_harness.h"
+#include "tests/support/op_test_util.h"
+#include "tests/support/quant_reference.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
-// ---- a minimal op harness: both prepare passes and eval, without an interpreter ----------------
-
-// A FlatBuffers table whose fields are 4-byte little-endian slots (a byte field reads the low byte).
-struct OptionsTable {
-  std::vector<uint8_t> bytes;
-  size_t pos = 0;
-  OptionsTable() = default;
-  explicit OptionsTable(const std::vector<std::pair<int, int32_t>>& fields) {
-    int n = 0;
-    for (auto& f : fields) n = std::max(n, f.first + 1);
-    const size_t vt_bytes = 4 + 2 * static_cast<size_t>(n);
-    pos = (vt_bytes + 3) & ~size_t{3};
-    bytes.assign(pos + 4 + 4 * fields.size(), 0);
-    auto put16 = [&](size_t at, uint16_t v) { std::memcpy(&bytes[at], &v, 2); };
-    put16(0, static_cast<uint16_t>(vt_bytes));
-    put16(2, static_cast<uint16_t>(4 + 4 * fields.size()));
-    const int32_t soff = static_cast<int32_t>(pos);
-    std::memcpy(&bytes[pos], &soff, 4);
-    for (size_t k = 0; k < fields.size(); ++k) {
-      put16(4 + 2 * static_cast<size_t>(fields[k].first), static_cast<uint16_t>(4 + 4 * k));
-      std::memcpy(&bytes[pos + 4 + 4 * k], &fields[k].second, 4);
-    }
-  }
-  fb::Table table() const { return bytes.empty() ? fb::Table() : fb::Table::at(bytes.data(), bytes.size(), pos); }
-};
-
-Shape shape_of(std::vector<int32_t> dims) {
-  Shape s;
-  s.rank = static_cast<int32_t>(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) s.dims[i] = dims[i];
-  return s;
-}
-
-TensorInfo tensor(TensorType type, std::vector<int32_t> dims, float scale = 0.0f, int32_t zp = 0, int32_t index = 0) {
-  TensorInfo t;
-  t.index = index;
-  t.type = type;
-  t.shape = shape_of(dims);
-  t.bytes = static_cast<size_t>(t.shape.elements()) * type_size(type);
-  if (scale > 0.0f) {
-    t.num_scales = 1;
-    t.scale = scale;
-    t.zero_point = zp;
-  }
-  return t;
-}
-
-struct OpHarness {
-  explicit OpHarness(const OpRegistration* r) : reg(r) {}
-  const OpRegistration* reg;
-  std::vector<TensorInfo> inputs, outputs;
-  OptionsTable options;
-  std::vector<uint64_t> op_data, scratch;
-  Error err;
-
-  Status prepare() {
-    std::vector<const TensorInfo*> in, out;
-    for (auto& t : inputs) in.push_back(&t);
-    for (auto& t : outputs) out.push_back(&t);
-    PrepareContext::Init init{0,          reg->op,
-                              1,          options.table(),
-                              in.data(),  static_cast<int>(in.size()),
-                              out.data(), static_cast<int>(out.size()),
-                              nullptr,    &err};
-    PrepareContext measure(init);
-    Status s = reg->prepare(measure);
-    if (s != Status::kOk) return s;
-    op_data.assign(measure.persistent_request() / 8 + 1, 0);
-    scratch.assign(measure.scratch_request() / 8 + 1, 0);
-    init.op_data = op_data.data();
-    PrepareContext fill(init);
-    s = reg->prepare(fill);
-    EXPECT_EQ(fill.persistent_request(), measure.persistent_request());
-    EXPECT_EQ(fill.scratch_request(), measure.scratch_request());
-    return s;
-  }
-  Status eval(std::vector<const void*> in, std::vector<void*> out) {
-    EvalContext ctx{op_data.data(), const_cast<void* const*>(in.data()), out.data(), scratch.data()};
-    return reg->eval(ctx);
-  }
-};
+using testing::dims_of;
+using testing::OpHarness;
+using testing::OptionsTable;
+using testing::random_ints;
+using testing::ref_quantize_multiplier;
+using testing::ref_rescale32;
+using testing::shape_of;
+using testing::tensor_info;
 
 // ---- naive references ---------------------------------------------------------------------------
 
@@ -127,45 +54,6 @@ void for_each_index(const Shape& out, F f) {
       idx[d] = 0;
     }
   }
-}
-
-void ref_quantize_multiplier(double real, int32_t* m, int* shift) {
-  if (real == 0.0) {
-    *m = 0;
-    *shift = 0;
-    return;
-  }
-  double q = std::frexp(real, shift);
-  int64_t fixed = static_cast<int64_t>(std::round(q * 2147483648.0));
-  if (fixed == (int64_t{1} << 31)) {
-    fixed /= 2;
-    ++*shift;
-  }
-  if (*shift < -31) {
-    *shift = 0;
-    fixed = 0;
-  }
-  *m = static_cast<int32_t>(fixed);
-}
-
-int32_t ref_high_mul(int32_t a, int32_t b) {
-  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
-  const int64_t ab = static_cast<int64_t>(a) * b;
-  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
-  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
-}
-
-int32_t ref_round_shift(int32_t x, int e) {  // x / 2^e, half away from zero
-  if (e == 0) return x;
-  const int64_t mag = std::llabs(static_cast<int64_t>(x));
-  const int64_t r = (mag + (int64_t{1} << (e - 1))) >> e;
-  return static_cast<int32_t>(x < 0 ? -r : r);
-}
-
-int32_t ref_scale(int32_t x, int32_t m, int shift) {
-  const int left = shift > 0 ? shift : 0;
-  return ref_round_shift(ref_high_mul(static_cast<int32_t>(static_cast<int64_t>(x) * (int64_t{1} << left)), m),
-                         shift > 0 ? 0 : -shift);
 }
 
 struct QTensor {
@@ -214,11 +102,11 @@ std::vector<T> ref_quant(Kind kind, const Shape& sa, const std::vector<T>& a, QT
     const int32_t y = b[broadcast_index(sb, so, idx)] - qb.zp;
     int32_t r;
     if (kind == Kind::kMul) {
-      r = ref_scale(x * y, mo, eo) + qo.zp;
+      r = ref_rescale32(x * y, mo, eo) + qo.zp;
     } else {
-      const int32_t sx = ref_scale(x * (1 << left), m1, e1);
-      const int32_t sy = ref_scale(y * (1 << left), m2, e2);
-      r = ref_scale(kind == Kind::kAdd ? sx + sy : sx - sy, mo, eo) + qo.zp;
+      const int32_t sx = ref_rescale32(x * (1 << left), m1, e1);
+      const int32_t sy = ref_rescale32(y * (1 << left), m2, e2);
+      r = ref_rescale32(kind == Kind::kAdd ? sx + sy : sx - sy, mo, eo) + qo.zp;
     }
     out[k] = static_cast<T>(std::min(hi, std::max(lo, r)));
   });
@@ -243,8 +131,8 @@ std::vector<T> run_binary(Kind kind, TensorType type, std::vector<int32_t> da, c
                           std::vector<int32_t> db, const std::vector<T>& b, QTensor qb, std::vector<int32_t> dout,
                           QTensor qo, int act) {
   OpHarness h(reg_for(kind));
-  h.inputs = {tensor(type, da, qa.scale, qa.zp, 0), tensor(type, db, qb.scale, qb.zp, 1)};
-  h.outputs = {tensor(type, dout, qo.scale, qo.zp, 2)};
+  h.inputs = {tensor_info(type, da, qa.scale, qa.zp, 0), tensor_info(type, db, qb.scale, qb.zp, 1)};
+  h.outputs = {tensor_info(type, dout, qo.scale, qo.zp, 2)};
   h.options = OptionsTable({{0, act}});
   Status s = h.prepare();
   EXPECT_EQ(s, Status::kOk) << h.err.message;
@@ -252,14 +140,6 @@ std::vector<T> run_binary(Kind kind, TensorType type, std::vector<int32_t> da, c
   if (s != Status::kOk) return out;
   EXPECT_EQ(h.eval({a.data(), b.data()}, {out.data()}), Status::kOk);
   return out;
-}
-
-template <typename T>
-std::vector<T> random_values(std::mt19937& rng, size_t n, int32_t lo, int32_t hi) {
-  std::uniform_int_distribution<int32_t> dist(lo, hi);
-  std::vector<T> v(n);
-  for (auto& x : v) x = static_cast<T>(dist(rng));
-  return v;
 }
 
 const std::vector<std::pair<std::vector<int32_t>, std::vector<int32_t>>> kShapePairs = {
@@ -282,8 +162,6 @@ Shape broadcast_of(const std::vector<int32_t>& a, const std::vector<int32_t>& b)
   EXPECT_TRUE(broadcast_shapes(shape_of(a), shape_of(b), &s));
   return s;
 }
-
-std::vector<int32_t> dims_of(const Shape& s) { return std::vector<int32_t>(s.dims, s.dims + s.rank); }
 
 // ---- broadcasting plans --------------------------------------------------------------------------
 
@@ -447,8 +325,8 @@ void check_quant_against_naive(Kind kind, TensorType type, uint32_t seed) {
     for (int act = 0; act < 4; ++act) {
       QTensor qa{sdist(rng), zdist(rng)}, qb{sdist(rng), zdist(rng)}, qo{sdist(rng) * 2, zdist(rng)};
       if (kind == Kind::kMul && !s16) qa.zp = zdist(rng) + 3, qb.zp = -5;  // int8 MUL takes any zero point
-      auto a = random_values<T>(rng, shape_of(da).elements(), qmin, qmax);
-      auto b = random_values<T>(rng, shape_of(db).elements(), qmin, qmax);
+      auto a = random_ints<T>(rng, shape_of(da).elements(), qmin, qmax);
+      auto b = random_ints<T>(rng, shape_of(db).elements(), qmin, qmax);
       auto got = run_binary<T>(kind, type, da, a, qa, db, b, qb, dims_of(so), qo, act);
       auto want = ref_quant<T>(kind, shape_of(da), a, qa, shape_of(db), b, qb, so, qo, act);
       ASSERT_EQ(got, want) << "shapes " << ::testing::PrintToString(da) << " " << ::testing::PrintToString(db)
@@ -559,8 +437,8 @@ TEST(SubVsAdd, MultipliersUseDifferentPrecision) {
 TEST(AddInt8, InPlaceOutputAliasingInput) {
   std::vector<int8_t> a = {1, 2, 3, 4, 5, 6}, b = {10, 20, 30, 40, 50, 60};
   OpHarness h(op_add());
-  h.inputs = {tensor(TensorType::kInt8, {6}, 0.5f, 0, 0), tensor(TensorType::kInt8, {6}, 0.5f, 0, 1)};
-  h.outputs = {tensor(TensorType::kInt8, {6}, 0.5f, 0, 2)};
+  h.inputs = {tensor_info(TensorType::kInt8, {6}, 0.5f, 0, 0), tensor_info(TensorType::kInt8, {6}, 0.5f, 0, 1)};
+  h.outputs = {tensor_info(TensorType::kInt8, {6}, 0.5f, 0, 2)};
   ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
   ASSERT_EQ(h.eval({a.data(), b.data()}, {a.data()}), Status::kOk);
   EXPECT_EQ(a, (std::vector<int8_t>{11, 22, 33, 44, 55, 66}));
@@ -568,8 +446,8 @@ TEST(AddInt8, InPlaceOutputAliasingInput) {
 
 TEST(AddInt8, OptionsAbsentMeansNoActivation) {
   OpHarness h(op_add());
-  h.inputs = {tensor(TensorType::kInt8, {2}, 1.0f, 0, 0), tensor(TensorType::kInt8, {2}, 1.0f, 0, 1)};
-  h.outputs = {tensor(TensorType::kInt8, {2}, 1.0f, 0, 2)};
+  h.inputs = {tensor_info(TensorType::kInt8, {2}, 1.0f, 0, 0), tensor_info(TensorType::kInt8, {2}, 1.0f, 0, 1)};
+  h.outputs = {tensor_info(TensorType::kInt8, {2}, 1.0f, 0, 2)};
   ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
   std::vector<int8_t> a = {-5, 5}, b = {-6, 6}, out(2);
   ASSERT_EQ(h.eval({a.data(), b.data()}, {out.data()}), Status::kOk);
@@ -591,31 +469,35 @@ Status prepare_binary(const OpRegistration* reg, TensorInfo a, TensorInfo b, Ten
 
 TEST(BinaryPrepare, RejectsBadModels) {
   std::string msg;
-  auto f = [](std::vector<int32_t> d, int32_t idx) { return tensor(TensorType::kFloat32, d, 0, 0, idx); };
+  auto f = [](std::vector<int32_t> d, int32_t idx) { return tensor_info(TensorType::kFloat32, d, 0, 0, idx); };
   EXPECT_EQ(prepare_binary(op_add(), f({2, 3}, 0), f({4, 3}, 1), f({2, 3}, 2), 0, &msg), Status::kInvalidModel);
   EXPECT_NE(msg.find("[2,3]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("[4,3]"), std::string::npos) << msg;
   EXPECT_EQ(prepare_binary(op_sub(), f({2, 3}, 0), f({3}, 1), f({3, 3}, 2), 0, &msg), Status::kInvalidModel);
   EXPECT_NE(msg.find("[3,3]"), std::string::npos) << msg;
-  EXPECT_EQ(prepare_binary(op_mul(), f({2}, 0), tensor(TensorType::kInt32, {2}, 0, 0, 1), f({2}, 2), 0, &msg),
+  EXPECT_EQ(prepare_binary(op_mul(), f({2}, 0), tensor_info(TensorType::kInt32, {2}, 0, 0, 1), f({2}, 2), 0, &msg),
             Status::kInvalidModel);
   EXPECT_EQ(prepare_binary(op_add(), f({2}, 0), f({2}, 1), f({2}, 2), 4, &msg), Status::kUnsupported);  // TANH
-  EXPECT_EQ(prepare_binary(op_add(), tensor(TensorType::kUInt8, {2}, 1, 0), tensor(TensorType::kUInt8, {2}, 1, 0),
-                           tensor(TensorType::kUInt8, {2}, 1, 0), 0, &msg),
-            Status::kUnsupported);
+  EXPECT_EQ(
+      prepare_binary(op_add(), tensor_info(TensorType::kUInt8, {2}, 1, 0), tensor_info(TensorType::kUInt8, {2}, 1, 0),
+                     tensor_info(TensorType::kUInt8, {2}, 1, 0), 0, &msg),
+      Status::kUnsupported);
   // Quantized tensors without a scale, with a zero point out of range, int16 MUL with a zero point.
-  EXPECT_EQ(prepare_binary(op_add(), tensor(TensorType::kInt8, {2}), tensor(TensorType::kInt8, {2}, 1, 0),
-                           tensor(TensorType::kInt8, {2}, 1, 0), 0, &msg),
+  EXPECT_EQ(prepare_binary(op_add(), tensor_info(TensorType::kInt8, {2}), tensor_info(TensorType::kInt8, {2}, 1, 0),
+                           tensor_info(TensorType::kInt8, {2}, 1, 0), 0, &msg),
             Status::kInvalidModel);
-  EXPECT_EQ(prepare_binary(op_add(), tensor(TensorType::kInt8, {2}, 1, 200), tensor(TensorType::kInt8, {2}, 1, 0),
-                           tensor(TensorType::kInt8, {2}, 1, 0), 0, &msg),
-            Status::kInvalidModel);
-  EXPECT_EQ(prepare_binary(op_mul(), tensor(TensorType::kInt16, {2}, 1, 3), tensor(TensorType::kInt16, {2}, 1, 0),
-                           tensor(TensorType::kInt16, {2}, 1, 0), 0, &msg),
-            Status::kInvalidModel);
+  EXPECT_EQ(
+      prepare_binary(op_add(), tensor_info(TensorType::kInt8, {2}, 1, 200), tensor_info(TensorType::kInt8, {2}, 1, 0),
+                     tensor_info(TensorType::kInt8, {2}, 1, 0), 0, &msg),
+      Status::kInvalidModel);
+  EXPECT_EQ(
+      prepare_binary(op_mul(), tensor_info(TensorType::kInt16, {2}, 1, 3), tensor_info(TensorType::kInt16, {2}, 1, 0),
+                     tensor_info(TensorType::kInt16, {2}, 1, 0), 0, &msg),
+      Status::kInvalidModel);
   // An output scale so small that the ADD output multiplier is >= 1.
-  EXPECT_EQ(prepare_binary(op_add(), tensor(TensorType::kInt8, {2}, 1.0f, 0), tensor(TensorType::kInt8, {2}, 1.0f, 0),
-                           tensor(TensorType::kInt8, {2}, 1e-9f, 0), 0, &msg),
+  EXPECT_EQ(prepare_binary(op_add(), tensor_info(TensorType::kInt8, {2}, 1.0f, 0),
+                           tensor_info(TensorType::kInt8, {2}, 1.0f, 0), tensor_info(TensorType::kInt8, {2}, 1e-9f, 0),
+                           0, &msg),
             Status::kInvalidModel);
   // Leading ones in the output are fine.
   EXPECT_EQ(prepare_binary(op_add(), f({3}, 0), f({3}, 1), f({1, 1, 3}, 2), 0, &msg), Status::kOk) << msg;
@@ -623,47 +505,14 @@ TEST(BinaryPrepare, RejectsBadModels) {
 
 // ---- seanet int16 models end to end ---------------------------------------------------------------
 
-void run_seanet(const std::string& op_dir) {
-  const std::string root = testing::shared_dir();
-  if (root.empty()) GTEST_SKIP() << "../shared/conformance not found";
-  const std::string dir = root + "/conformance/core/seanet/" + op_dir;
-  int ran = 0;
-  for (int c = 0; c < 100; ++c) {
-    const std::string cdir = dir + "/" + op_dir + std::to_string(c);
-    if (!testing::file_exists(cdir + "/model.tflite")) break;
-    std::vector<uint8_t> raw = testing::read_file(cdir + "/model.tflite");
-    std::vector<uint64_t> bytes((raw.size() + 7) / 8);
-    std::memcpy(bytes.data(), raw.data(), raw.size());
-    Model model;
-    Error err;
-    ASSERT_EQ(model.load(reinterpret_cast<uint8_t*>(bytes.data()), raw.size(), &err), Status::kOk) << err.message;
-    OpResolver resolver;
-    ASSERT_EQ(resolver.add(op_add()), Status::kOk);
-    ASSERT_EQ(resolver.add(op_sub()), Status::kOk);
-    std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-    ArenaPlan plan;
-    ASSERT_EQ(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err), Status::kOk)
-        << err.message;
-    std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-    Interpreter interp;
-    ASSERT_EQ(interp.prepare(model, resolver, arena.data(), arena.size() * 8, &err), Status::kOk) << err.message;
-    for (int i = 0; i < interp.num_inputs(); ++i) {
-      std::vector<uint8_t> in = testing::read_file(cdir + "/input_0_" + std::to_string(i) + ".bin");
-      ASSERT_EQ(in.size(), interp.input(i).bytes) << cdir;
-      std::memcpy(interp.input(i).data, in.data(), in.size());
-    }
-    ASSERT_EQ(interp.invoke(&err), Status::kOk) << err.message;
-    std::vector<uint8_t> golden = testing::read_file(cdir + "/output_0_0.bin");
-    TensorRef out = interp.output(0);
-    ASSERT_EQ(out.bytes, golden.size()) << cdir;
-    EXPECT_EQ(std::memcmp(out.data, golden.data(), golden.size()), 0) << cdir << " differs from TFLM";
-    ++ran;
-  }
-  EXPECT_GT(ran, 0) << "no cases in " << dir;
+TEST(Seanet, AddInt16CasesMatchTflm) {
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  EXPECT_GT(testing::check_seanet_cases("add", {op_add(), op_sub()}), 0);
 }
-
-TEST(Seanet, AddInt16CasesMatchTflm) { run_seanet("add"); }
-TEST(Seanet, SubInt16CasesMatchTflm) { run_seanet("sub"); }
+TEST(Seanet, SubInt16CasesMatchTflm) {
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  EXPECT_GT(testing::check_seanet_cases("sub", {op_add(), op_sub()}), 0);
+}
 
 }  // namespace
 }  // namespace mote

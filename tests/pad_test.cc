@@ -6,15 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
-#include "runtime/model.h"
-#include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/op_test_util.h"
 #include "tests/support/run_model.h"

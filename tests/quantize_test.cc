@@ -5,88 +5,27 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
 #include "runtime/kernels/quantize.h"
-#include "runtime/model.h"
 #include "runtime/op.h"
-#include "runtime/op_resolver.h"
+#include "tests/support/op_harness.h"
+#include "tests/support/quant_reference.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
-// ---- op harness: runs both prepare passes and eval on hand-made tensors, no interpreter -------
+using testing::eval_op;
+using testing::prepare_op;
+using testing::PreparedOp;
+using testing::round_half_away;
+using testing::tensor_info;
 
-// One-field FlatBuffers table holding a float in field 0 (SoftmaxOptions.beta,
-// LeakyReluOptions.alpha): vtable {6, 8, 4} at 0, table at 8 (soffset 8, value at 12).
-struct FloatOption {
-  uint8_t bytes[16] = {};
-  explicit FloatOption(float v) {
-    const uint16_t vt[3] = {6, 8, 4};
-    const int32_t soffset = 8;
-    std::memcpy(bytes, vt, sizeof(vt));
-    std::memcpy(bytes + 8, &soffset, 4);
-    std::memcpy(bytes + 12, &v, 4);
-  }
-  fb::Table table() const { return fb::Table::at(bytes, sizeof(bytes), 8); }
-};
-
-TensorInfo make_tensor(TensorType type, std::vector<int32_t> dims, float scale = 0.0f, int32_t zero_point = 0,
-                       int32_t index = 0) {
-  TensorInfo t;
-  t.index = index;
-  t.type = type;
-  t.shape.rank = static_cast<int32_t>(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) t.shape.dims[i] = dims[i];
-  t.bytes = static_cast<size_t>(t.shape.elements()) * type_size(type);
-  if (scale != 0.0f) {
-    t.num_scales = 1;
-    t.scale = scale;
-    t.zero_point = zero_point;
-  }
-  return t;
-}
-
-// Prepared op: op data from the filling pass, ready to eval.
-struct PreparedOp {
-  Status status = Status::kOk;
-  Error err;
-  std::vector<uint64_t> data;  // 8-byte aligned op data
-  size_t persistent = 0;
-};
-
-PreparedOp prepare_op(const OpRegistration* reg, BuiltinOp op, const TensorInfo& in, const TensorInfo& out,
-                      fb::Table options = fb::Table()) {
-  PreparedOp p;
-  const TensorInfo* ins[1] = {&in};
-  const TensorInfo* outs[1] = {&out};
-  PrepareContext::Init init{0, op, 1, options, ins, 1, outs, 1, nullptr, &p.err};
-  PrepareContext measure(init);
-  p.status = reg->prepare(measure);
-  if (p.status != Status::kOk) return p;
-  p.persistent = measure.persistent_request();
-  p.data.assign((p.persistent + 7) / 8 + 1, 0);
-  init.op_data = p.data.data();
-  PrepareContext fill(init);
-  p.status = reg->prepare(fill);
-  EXPECT_EQ(fill.persistent_request(), p.persistent) << "both prepare passes must request the same bytes";
-  return p;
-}
-
-void eval_op(const OpRegistration* reg, const PreparedOp& p, const void* input, void* output) {
-  void* ins[1] = {const_cast<void*>(input)};
-  void* outs[1] = {output};
-  EvalContext ctx{p.data.data(), ins, outs, nullptr};
-  ASSERT_EQ(reg->eval(ctx), Status::kOk);
-}
-
-double round_away(double x) { return x < 0 ? -std::floor(-x + 0.5) : std::floor(x + 0.5); }
 int64_t clamp64(double v, int64_t lo, int64_t hi) {
   return v < static_cast<double>(lo) ? lo : (v > static_cast<double>(hi) ? hi : static_cast<int64_t>(v));
 }
@@ -127,7 +66,7 @@ TEST(QuantizeFloat, RandomAgainstDouble) {
     quantize_f32_s8(scale, zp8, n, x.data(), q8.data());
     quantize_f32_s16(scale, zp16, n, x.data(), q16.data());
     for (int i = 0; i < n; ++i) {
-      const double steps = round_away(static_cast<double>(x[i]) / scale);
+      const double steps = round_half_away(static_cast<double>(x[i]) / scale);
       EXPECT_NEAR(q8[i], clamp64(steps + zp8, -128, 127), 1) << x[i];
       EXPECT_NEAR(q16[i], clamp64(steps + zp16, -32768, 32767), 1) << x[i];
     }
@@ -197,7 +136,7 @@ void check_pair(void (*kernel)(const RequantizeParams&, int32_t, const In*, Out*
     kernel(p, n, x.data(), y.data());
     const double ratio = static_cast<double>(si) / static_cast<double>(so);
     for (int i = 0; i < n; ++i) {
-      const double want = zo + round_away(ratio * (static_cast<double>(x[i]) - zi));
+      const double want = zo + round_half_away(ratio * (static_cast<double>(x[i]) - zi));
       ASSERT_NEAR(static_cast<double>(y[i]), static_cast<double>(clamp64(want, out_lo, out_hi)), 1.0)
           << "trial " << trial << " x " << static_cast<int64_t>(x[i]) << " ratio " << ratio;
     }
@@ -251,8 +190,8 @@ TEST(Dequantize, EqualsTheDoubleFormulaExactly) {
 // ---- ops --------------------------------------------------------------------------------------
 
 TEST(QuantizeOp, FloatToInt8AndValidation) {
-  const TensorInfo in = make_tensor(TensorType::kFloat32, {2, 3}, 0.0f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt8, {2, 3}, 0.5f, 3, 1);
+  const TensorInfo in = tensor_info(TensorType::kFloat32, {2, 3}, 0.0f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt8, {2, 3}, 0.5f, 3, 1);
   PreparedOp p = prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   const float x[6] = {1.25f, -1.25f, 0.0f, 100.0f, -100.0f, 0.75f};
@@ -263,24 +202,24 @@ TEST(QuantizeOp, FloatToInt8AndValidation) {
   TensorInfo per_channel = out;
   per_channel.num_scales = 2;
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, per_channel).status, Status::kUnsupported);
-  const TensorInfo out32 = make_tensor(TensorType::kInt32, {2, 3}, 0.5f, 0, 1);
+  const TensorInfo out32 = tensor_info(TensorType::kInt32, {2, 3}, 0.5f, 0, 1);
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, out32).status, Status::kUnsupported);
-  const TensorInfo in16 = make_tensor(TensorType::kInt16, {2, 3}, 0.5f, 0, 0);
-  const TensorInfo outu8 = make_tensor(TensorType::kUInt8, {2, 3}, 0.5f, 0, 1);
+  const TensorInfo in16 = tensor_info(TensorType::kInt16, {2, 3}, 0.5f, 0, 0);
+  const TensorInfo outu8 = tensor_info(TensorType::kUInt8, {2, 3}, 0.5f, 0, 1);
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in16, outu8).status, Status::kUnsupported);
-  const TensorInfo in8_plain = make_tensor(TensorType::kInt8, {2, 3}, 0.0f, 0, 0);
+  const TensorInfo in8_plain = tensor_info(TensorType::kInt8, {2, 3}, 0.0f, 0, 0);
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in8_plain, out).status, Status::kInvalidModel);
-  const TensorInfo out_unquantized = make_tensor(TensorType::kInt8, {2, 3}, 0.0f, 0, 1);
+  const TensorInfo out_unquantized = tensor_info(TensorType::kInt8, {2, 3}, 0.0f, 0, 1);
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, out_unquantized).status, Status::kInvalidModel);
-  const TensorInfo out_short = make_tensor(TensorType::kInt8, {5}, 0.5f, 3, 1);
+  const TensorInfo out_short = tensor_info(TensorType::kInt8, {5}, 0.5f, 3, 1);
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, out_short).status, Status::kInvalidModel);
-  const TensorInfo out_bad_zp = make_tensor(TensorType::kInt8, {2, 3}, 0.5f, 200, 1);
+  const TensorInfo out_bad_zp = tensor_info(TensorType::kInt8, {2, 3}, 0.5f, 200, 1);
   EXPECT_EQ(prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, out_bad_zp).status, Status::kInvalidModel);
 }
 
 TEST(QuantizeOp, Int16ToInt8Requantization) {
-  const TensorInfo in = make_tensor(TensorType::kInt16, {1, 5}, 1.0f / 256, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt8, {1, 5}, 1.0f / 16, -3, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt16, {1, 5}, 1.0f / 256, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt8, {1, 5}, 1.0f / 16, -3, 1);
   PreparedOp p = prepare_op(op_quantize(), BuiltinOp::QUANTIZE, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   const int16_t x[5] = {8, -8, 160, 32767, -32768};
@@ -290,8 +229,8 @@ TEST(QuantizeOp, Int16ToInt8Requantization) {
 }
 
 TEST(DequantizeOp, TypesAndValues) {
-  const TensorInfo in = make_tensor(TensorType::kInt16, {3}, 0.25f, 4, 0);
-  const TensorInfo out = make_tensor(TensorType::kFloat32, {3}, 0.0f, 0, 1);
+  const TensorInfo in = tensor_info(TensorType::kInt16, {3}, 0.25f, 4, 0);
+  const TensorInfo out = tensor_info(TensorType::kFloat32, {3}, 0.0f, 0, 1);
   PreparedOp p = prepare_op(op_dequantize(), BuiltinOp::DEQUANTIZE, in, out);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   const int16_t x[3] = {4, 0, -32768};
@@ -300,54 +239,26 @@ TEST(DequantizeOp, TypesAndValues) {
   EXPECT_EQ(y[0], 0.0f);
   EXPECT_EQ(y[1], -1.0f);
   EXPECT_EQ(y[2], -8193.0f);
-  const TensorInfo in8 = make_tensor(TensorType::kInt8, {3}, 0.5f, -1, 0);
+  const TensorInfo in8 = tensor_info(TensorType::kInt8, {3}, 0.5f, -1, 0);
   PreparedOp q = prepare_op(op_dequantize(), BuiltinOp::DEQUANTIZE, in8, out);
   ASSERT_EQ(q.status, Status::kOk);
   const int8_t x8[3] = {3, -1, -128};
   eval_op(op_dequantize(), q, x8, y);
   EXPECT_EQ(y[0], 2.0f);
   EXPECT_EQ(y[2], -63.5f);
-  const TensorInfo out8 = make_tensor(TensorType::kInt8, {3}, 0.5f, 0, 1);
+  const TensorInfo out8 = tensor_info(TensorType::kInt8, {3}, 0.5f, 0, 1);
   EXPECT_EQ(prepare_op(op_dequantize(), BuiltinOp::DEQUANTIZE, in8, out8).status, Status::kUnsupported);
-  const TensorInfo in32 = make_tensor(TensorType::kInt32, {3}, 0.5f, 0, 0);
+  const TensorInfo in32 = tensor_info(TensorType::kInt32, {3}, 0.5f, 0, 0);
   EXPECT_EQ(prepare_op(op_dequantize(), BuiltinOp::DEQUANTIZE, in32, out).status, Status::kUnsupported);
-  const TensorInfo in_plain = make_tensor(TensorType::kInt8, {3}, 0.0f, 0, 0);
+  const TensorInfo in_plain = tensor_info(TensorType::kInt8, {3}, 0.0f, 0, 0);
   EXPECT_EQ(prepare_op(op_dequantize(), BuiltinOp::DEQUANTIZE, in_plain, out).status, Status::kInvalidModel);
 }
 
 // ---- seanet QUANTIZE models end to end --------------------------------------------------------
 
 TEST(SeanetQuantize, EveryCaseMatchesGoldenBytes) {
-  const std::string root = testing::shared_dir();
-  if (root.empty()) GTEST_SKIP() << "../shared/conformance not found";
-  int cases = 0;
-  for (int c = 0; c < 8; ++c) {
-    const std::string dir = root + "/conformance/core/seanet/quantize/quantize" + std::to_string(c);
-    if (!testing::file_exists(dir + "/model.tflite")) continue;
-    ++cases;
-    const std::vector<uint8_t> bytes = testing::read_file(dir + "/model.tflite");
-    std::vector<uint64_t> model_mem((bytes.size() + 7) / 8);
-    std::memcpy(model_mem.data(), bytes.data(), bytes.size());
-    Model model;
-    Error err;
-    ASSERT_EQ(model.load(reinterpret_cast<const uint8_t*>(model_mem.data()), bytes.size(), &err), Status::kOk) << err.message;
-    OpResolver resolver;
-    ASSERT_EQ(resolver.add(op_quantize()), Status::kOk);
-    std::vector<uint64_t> work((Interpreter::workspace_bytes(model) + 7) / 8 + 1);
-    ArenaPlan plan;
-    ASSERT_EQ(Interpreter::plan(model, resolver, work.data(), work.size() * 8, &plan, &err), Status::kOk) << err.message;
-    std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);
-    Interpreter interp;
-    ASSERT_EQ(interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err), Status::kOk) << dir << ": " << err.message;
-    const std::vector<uint8_t> input = testing::read_file(dir + "/input_0_0.bin");
-    ASSERT_EQ(input.size(), interp.input(0).bytes);
-    std::memcpy(interp.input(0).data, input.data(), input.size());
-    ASSERT_EQ(interp.invoke(&err), Status::kOk) << err.message;
-    const std::vector<uint8_t> golden = testing::read_file(dir + "/output_0_0.bin");
-    ASSERT_EQ(golden.size(), interp.output(0).bytes);
-    EXPECT_EQ(std::memcmp(golden.data(), interp.output(0).data, golden.size()), 0) << dir;
-  }
-  EXPECT_EQ(cases, 2);
+  if (testing::shared_dir().empty()) GTEST_SKIP() << "../shared/conformance not found";
+  EXPECT_EQ(testing::check_seanet_cases("quantize", {op_quantize()}), 2);
 }
 
 }  // namespace

@@ -3,18 +3,12 @@
 // pointers, and prepare errors.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
-#include "runtime/model.h"
 #include "runtime/op.h"
-#include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/run_model.h"
-#include "tests/support/test_support.h"
 
 namespace mote {
 namespace {

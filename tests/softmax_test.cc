@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,76 +12,18 @@
 #include "runtime/kernels/fixedpoint.h"
 #include "runtime/kernels/softmax.h"
 #include "runtime/op.h"
+#include "tests/support/op_harness.h"
+#include "tests/support/quant_reference.h"
 
 namespace mote {
 namespace {
 
-// ---- op harness: runs both prepare passes and eval on hand-made tensors, no interpreter -------
-
-// One-field FlatBuffers table holding a float in field 0 (SoftmaxOptions.beta,
-// LeakyReluOptions.alpha): vtable {6, 8, 4} at 0, table at 8 (soffset 8, value at 12).
-struct FloatOption {
-  uint8_t bytes[16] = {};
-  explicit FloatOption(float v) {
-    const uint16_t vt[3] = {6, 8, 4};
-    const int32_t soffset = 8;
-    std::memcpy(bytes, vt, sizeof(vt));
-    std::memcpy(bytes + 8, &soffset, 4);
-    std::memcpy(bytes + 12, &v, 4);
-  }
-  fb::Table table() const { return fb::Table::at(bytes, sizeof(bytes), 8); }
-};
-
-TensorInfo make_tensor(TensorType type, std::vector<int32_t> dims, float scale = 0.0f, int32_t zero_point = 0,
-                       int32_t index = 0) {
-  TensorInfo t;
-  t.index = index;
-  t.type = type;
-  t.shape.rank = static_cast<int32_t>(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) t.shape.dims[i] = dims[i];
-  t.bytes = static_cast<size_t>(t.shape.elements()) * type_size(type);
-  if (scale != 0.0f) {
-    t.num_scales = 1;
-    t.scale = scale;
-    t.zero_point = zero_point;
-  }
-  return t;
-}
-
-// Prepared op: op data from the filling pass, ready to eval.
-struct PreparedOp {
-  Status status = Status::kOk;
-  Error err;
-  std::vector<uint64_t> data;  // 8-byte aligned op data
-  size_t persistent = 0;
-};
-
-PreparedOp prepare_op(const OpRegistration* reg, BuiltinOp op, const TensorInfo& in, const TensorInfo& out,
-                      fb::Table options = fb::Table()) {
-  PreparedOp p;
-  const TensorInfo* ins[1] = {&in};
-  const TensorInfo* outs[1] = {&out};
-  PrepareContext::Init init{0, op, 1, options, ins, 1, outs, 1, nullptr, &p.err};
-  PrepareContext measure(init);
-  p.status = reg->prepare(measure);
-  if (p.status != Status::kOk) return p;
-  p.persistent = measure.persistent_request();
-  p.data.assign((p.persistent + 7) / 8 + 1, 0);
-  init.op_data = p.data.data();
-  PrepareContext fill(init);
-  p.status = reg->prepare(fill);
-  EXPECT_EQ(fill.persistent_request(), p.persistent) << "both prepare passes must request the same bytes";
-  return p;
-}
-
-void eval_op(const OpRegistration* reg, const PreparedOp& p, const void* input, void* output) {
-  void* ins[1] = {const_cast<void*>(input)};
-  void* outs[1] = {output};
-  EvalContext ctx{p.data.data(), ins, outs, nullptr};
-  ASSERT_EQ(reg->eval(ctx), Status::kOk);
-}
-
-double round_away(double x) { return x < 0 ? -std::floor(-x + 0.5) : std::floor(x + 0.5); }
+using testing::eval_op;
+using testing::OptionsTable;
+using testing::prepare_op;
+using testing::PreparedOp;
+using testing::round_half_away;
+using testing::tensor_info;
 
 // Softmax of one row in double: exp(beta * scale * (x - max)) / sum.
 template <typename T>
@@ -192,8 +133,8 @@ TEST(SoftmaxS8, RandomRowsWithinOneStepOfDouble) {
       const std::vector<double> prob =
           softmax_double(in.data() + r * depth, depth, static_cast<double>(beta) * static_cast<double>(scale));
       for (int c = 0; c < depth; ++c) {
-        const double want = std::min(127.0, round_away(prob[c] * 256) - 128);
-        const double want16 = std::min(32767.0, round_away(prob[c] * 65536) - 32768);
+        const double want = std::min(127.0, round_half_away(prob[c] * 256) - 128);
+        const double want16 = std::min(32767.0, round_half_away(prob[c] * 65536) - 32768);
         ASSERT_NEAR(out[r * depth + c], want, 1) << "trial " << trial << " row " << r << " col " << c;
         ASSERT_NEAR(out16[r * depth + c], want16, 1) << "trial " << trial << " row " << r << " col " << c;
       }
@@ -278,7 +219,7 @@ TEST(SoftmaxS16, RandomRowsWithinThreeStepsOfDouble) {
       const std::vector<double> prob =
           softmax_double(in.data() + r * depth, depth, static_cast<double>(beta) * static_cast<double>(scale));
       for (int c = 0; c < depth; ++c) {
-        const double want = std::min(32767.0, round_away(prob[c] * 32768));
+        const double want = std::min(32767.0, round_half_away(prob[c] * 32768));
         ASSERT_NEAR(out[r * depth + c], want, 3) << "trial " << trial << " row " << r << " col " << c;
       }
     }
@@ -335,32 +276,32 @@ TEST(SoftmaxF32, MatchesDoubleWithBeta) {
 // ---- op ----------------------------------------------------------------------------------------
 
 TEST(SoftmaxOp, Int8ValidatesOutputQuantization) {
-  const TensorInfo in = make_tensor(TensorType::kInt8, {2, 10}, 0.1f, 3, 0);
-  FloatOption beta(1.0f);
-  const TensorInfo out = make_tensor(TensorType::kInt8, {2, 10}, 1.0f / 256, -128, 1);
-  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta.table());
+  const TensorInfo in = tensor_info(TensorType::kInt8, {2, 10}, 0.1f, 3, 0);
+  const OptionsTable beta = OptionsTable::with_float(0, 1.0f);
+  const TensorInfo out = tensor_info(TensorType::kInt8, {2, 10}, 1.0f / 256, -128, 1);
+  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
-  const TensorInfo wrong_scale = make_tensor(TensorType::kInt8, {2, 10}, 1.0f / 255, -128, 1);
-  PreparedOp q = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, wrong_scale, beta.table());
+  const TensorInfo wrong_scale = tensor_info(TensorType::kInt8, {2, 10}, 1.0f / 255, -128, 1);
+  PreparedOp q = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, wrong_scale, beta);
   EXPECT_EQ(q.status, Status::kInvalidModel);
   EXPECT_NE(std::string(q.err.message).find("scale"), std::string::npos) << q.err.message;
-  const TensorInfo wrong_zp = make_tensor(TensorType::kInt8, {2, 10}, 1.0f / 256, 0, 1);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, wrong_zp, beta.table()).status, Status::kInvalidModel);
+  const TensorInfo wrong_zp = tensor_info(TensorType::kInt8, {2, 10}, 1.0f / 256, 0, 1);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, wrong_zp, beta).status, Status::kInvalidModel);
   // No options: beta 0, and the int8 path needs beta * scale * 2^26 > 1.
   EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out).status, Status::kInvalidModel);
   // Last dimensions must agree.
-  const TensorInfo other_shape = make_tensor(TensorType::kInt8, {4, 5}, 1.0f / 256, -128, 1);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, other_shape, beta.table()).status, Status::kInvalidModel);
+  const TensorInfo other_shape = tensor_info(TensorType::kInt8, {4, 5}, 1.0f / 256, -128, 1);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, other_shape, beta).status, Status::kInvalidModel);
   // int16 -> int8 does not exist.
-  const TensorInfo in16 = make_tensor(TensorType::kInt16, {2, 10}, 0.001f, 0, 0);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in16, out, beta.table()).status, Status::kUnsupported);
+  const TensorInfo in16 = tensor_info(TensorType::kInt16, {2, 10}, 0.001f, 0, 0);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in16, out, beta).status, Status::kUnsupported);
 }
 
 TEST(SoftmaxOp, Int8EvalUsesBetaOption) {
-  const TensorInfo in = make_tensor(TensorType::kInt8, {3, 5}, 0.05f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt8, {3, 5}, 1.0f / 256, -128, 1);
-  FloatOption beta(2.0f);
-  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta.table());
+  const TensorInfo in = tensor_info(TensorType::kInt8, {3, 5}, 0.05f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt8, {3, 5}, 1.0f / 256, -128, 1);
+  const OptionsTable beta = OptionsTable::with_float(0, 2.0f);
+  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   EXPECT_EQ(p.persistent, 36u);
   std::vector<int8_t> x(15), y(15), want(15);
@@ -372,15 +313,15 @@ TEST(SoftmaxOp, Int8EvalUsesBetaOption) {
   EXPECT_EQ(y, want);
   for (int r = 0; r < 3; ++r) {
     const std::vector<double> prob = softmax_double(x.data() + 5 * r, 5, 0.1);
-    for (int c = 0; c < 5; ++c) EXPECT_NEAR(y[5 * r + c], std::min(127.0, round_away(256 * prob[c]) - 128), 1);
+    for (int c = 0; c < 5; ++c) EXPECT_NEAR(y[5 * r + c], std::min(127.0, round_half_away(256 * prob[c]) - 128), 1);
   }
 }
 
 TEST(SoftmaxOp, Int16KeepsTablesInOpData) {
-  const TensorInfo in = make_tensor(TensorType::kInt16, {1, 7}, 0.002f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt16, {1, 7}, 1.0f / 32768, 0, 1);
-  FloatOption beta(1.0f);
-  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta.table());
+  const TensorInfo in = tensor_info(TensorType::kInt16, {1, 7}, 0.002f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt16, {1, 7}, 1.0f / 32768, 0, 1);
+  const OptionsTable beta = OptionsTable::with_float(0, 1.0f);
+  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   EXPECT_EQ(p.persistent, 36u + 2 * kLutS16Size * sizeof(int16_t));
   const int16_t x[7] = {0, -100, 500, 499, -3000, 32767, 32000};
@@ -391,31 +332,31 @@ TEST(SoftmaxOp, Int16KeepsTablesInOpData) {
   softmax_s16_params(1.0f, 0.002f, &sp);
   softmax_s16(sp, t.exp_lut, t.recip_lut, 1, 7, x, want);
   EXPECT_EQ(std::vector<int16_t>(y, y + 7), std::vector<int16_t>(want, want + 7));
-  const TensorInfo out_zp = make_tensor(TensorType::kInt16, {1, 7}, 1.0f / 32768, 5, 1);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out_zp, beta.table()).status, Status::kInvalidModel);
-  const TensorInfo out_scale = make_tensor(TensorType::kInt16, {1, 7}, 1.0f / 32000, 0, 1);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out_scale, beta.table()).status, Status::kInvalidModel);
+  const TensorInfo out_zp = tensor_info(TensorType::kInt16, {1, 7}, 1.0f / 32768, 5, 1);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out_zp, beta).status, Status::kInvalidModel);
+  const TensorInfo out_scale = tensor_info(TensorType::kInt16, {1, 7}, 1.0f / 32000, 0, 1);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out_scale, beta).status, Status::kInvalidModel);
   // Scale within 0.1% of 1/32768 is accepted, as by the reference.
-  const TensorInfo out_near = make_tensor(TensorType::kInt16, {1, 7}, 1.0005f / 32768, 0, 1);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out_near, beta.table()).status, Status::kOk);
+  const TensorInfo out_near = tensor_info(TensorType::kInt16, {1, 7}, 1.0005f / 32768, 0, 1);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out_near, beta).status, Status::kOk);
 }
 
 TEST(SoftmaxOp, Int8ToInt16AndFloat) {
-  FloatOption beta(1.0f);
-  const TensorInfo in = make_tensor(TensorType::kInt8, {2, 3}, 0.25f, 0, 0);
-  const TensorInfo out = make_tensor(TensorType::kInt16, {2, 3}, 1.0f / 65536, -32768, 1);
-  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta.table());
+  const OptionsTable beta = OptionsTable::with_float(0, 1.0f);
+  const TensorInfo in = tensor_info(TensorType::kInt8, {2, 3}, 0.25f, 0, 0);
+  const TensorInfo out = tensor_info(TensorType::kInt16, {2, 3}, 1.0f / 65536, -32768, 1);
+  PreparedOp p = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, out, beta);
   ASSERT_EQ(p.status, Status::kOk) << p.err.message;
   const int8_t x[6] = {4, 4, 4, 0, 0, 0};
   int16_t y[6];
   eval_op(op_softmax(), p, x, y);
   for (int i = 0; i < 6; ++i) EXPECT_NEAR(y[i], 65536.0 / 3 - 32768, 1);
-  const TensorInfo bad = make_tensor(TensorType::kInt16, {2, 3}, 1.0f / 65536, 0, 1);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, bad, beta.table()).status, Status::kInvalidModel);
+  const TensorInfo bad = tensor_info(TensorType::kInt16, {2, 3}, 1.0f / 65536, 0, 1);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, in, bad, beta).status, Status::kInvalidModel);
 
-  const TensorInfo fin = make_tensor(TensorType::kFloat32, {2, 3});
-  const TensorInfo fout = make_tensor(TensorType::kFloat32, {2, 3}, 0.0f, 0, 1);
-  PreparedOp f = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, fin, fout, beta.table());
+  const TensorInfo fin = tensor_info(TensorType::kFloat32, {2, 3});
+  const TensorInfo fout = tensor_info(TensorType::kFloat32, {2, 3}, 0.0f, 0, 1);
+  PreparedOp f = prepare_op(op_softmax(), BuiltinOp::SOFTMAX, fin, fout, beta);
   ASSERT_EQ(f.status, Status::kOk);
   const float fx[6] = {1.0f, 2.0f, 3.0f, 0.0f, 0.0f, 0.0f};
   float fy[6];
@@ -423,7 +364,7 @@ TEST(SoftmaxOp, Int8ToInt16AndFloat) {
   const std::vector<double> prob = softmax_double(fx, 3, 1.0);
   for (int c = 0; c < 3; ++c) EXPECT_NEAR(fy[c], prob[c], 1e-6);
   for (int c = 3; c < 6; ++c) EXPECT_NEAR(fy[c], 1.0 / 3, 1e-6);
-  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, fin, out, beta.table()).status, Status::kUnsupported);
+  EXPECT_EQ(prepare_op(op_softmax(), BuiltinOp::SOFTMAX, fin, out, beta).status, Status::kUnsupported);
 }
 
 }  // namespace
