@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "host/error.h"
@@ -80,6 +82,18 @@ TEST(TrainPool, EveryTaskOnceNestedRunsSeriallyErrorsPropagate) {
     for (auto& h : hits) ASSERT_EQ(h.load(), 1);
   }
   EXPECT_THROW(pool.run(8, [](int t) { if (t == 5) throw std::runtime_error("task 5"); }), std::runtime_error);
+  EXPECT_THROW(pool.run(1, [](int) { throw std::runtime_error("single task"); }), std::runtime_error);
+  // The pool is still parallel after both kinds of failure: each of two tasks waits (up to 5 s)
+  // for the other to start, so they run on two different threads.
+  std::atomic<int> arrived{0};
+  std::thread::id ids[2];
+  pool.run(2, [&](int t) {
+    ids[t] = std::this_thread::get_id();
+    arrived++;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (arrived.load() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  });
+  EXPECT_NE(ids[0], ids[1]);
   int after = 0;
   pool.run(1, [&](int) { ++after; });
   EXPECT_EQ(after, 1);

@@ -73,10 +73,12 @@ void ThreadPool::worker_loop() {
 void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
   if (tasks <= 0) return;
   if (in_task || workers_.empty() || tasks == 1) {
-    const bool was = in_task;
+    struct Restore {  // in_task comes back even when a task throws
+      bool was;
+      ~Restore() { in_task = was; }
+    } restore{in_task};
     in_task = true;
     for (int t = 0; t < tasks; ++t) fn(t);  // exceptions propagate directly
-    in_task = was;
     return;
   }
   {
