@@ -150,8 +150,9 @@ class Firmware : public ::testing::TestWithParam<Case> {
   }
 
   // Builds (or reuses) the firmware; returns "" or the build's error output.
-  static std::string build(const Case& c, fs::path* outdir, Result* r_out = nullptr) {
-    *outdir = build_root() / "firmware-test" / (std::string(c.target) + "-" + c.model);
+  // `tag` gives a test its own output directory, so parallel tests never share one.
+  static std::string build(const Case& c, fs::path* outdir, Result* r_out = nullptr, const std::string& tag = "") {
+    *outdir = build_root() / "firmware-test" / (std::string(c.target) + "-" + c.model + tag);
     const std::string d = model_dir(c.model);
     std::string inputs;
     for (int i = 0; fs::exists(d + "/input_0_" + std::to_string(i) + ".bin"); ++i)
@@ -218,7 +219,7 @@ TEST_F(FirmwareImage, SymbolsMarkersAndCache) {
   const std::string why = missing();
   if (!why.empty()) GTEST_SKIP() << why;
   fs::path outdir;
-  ASSERT_EQ(build({"cortex-m4", "kws_ref_model"}, &outdir), "");
+  ASSERT_EQ(build({"cortex-m4", "kws_ref_model"}, &outdir, nullptr, "-image"), "");
   const std::string elf = quote((outdir / "firmware.elf").string());
   Result nm = run("arm-none-eabi-nm -S " + elf, outdir);
   ASSERT_EQ(nm.status, 0);
@@ -240,7 +241,7 @@ TEST_F(FirmwareImage, SymbolsMarkersAndCache) {
   EXPECT_EQ(calls.out, "board_marker_begin>\n_ZN12_GLOBAL__N_113run_inferenceEPN4mote5ErrorE>\nboard_marker_end>\n");
 
   Result again;
-  ASSERT_EQ(build({"cortex-m4", "kws_ref_model"}, &outdir, &again), "");
+  ASSERT_EQ(build({"cortex-m4", "kws_ref_model"}, &outdir, &again, "-image"), "");
   EXPECT_NE(again.err.find("is up to date"), std::string::npos) << again.err;
 }
 
