@@ -72,6 +72,23 @@ TEST(Regression, Conv16x8HugeBiasSaturates) {
   EXPECT_EQ(r.outputs[0], bytes_of(std::vector<int16_t>{32767}));
 }
 
+// An int64 bias near INT64_MIN: `accumulator + bias` used to overflow before the 64-bit
+// requantization could saturate; biases are clamped to +-2^47 as they are read, so the output
+// clamps to the int16 minimum.
+TEST(Regression, Conv16x8MostNegativeBiasSaturates) {
+  ModelBuilder b;
+  int in = b.add_tensor(TensorType::kInt16, {1, 1, 1, 1}, Quant(1.0f, 0));
+  int w = b.add_const_i8({1, 1, 1, 1}, {-1}, Quant::per_channel({1.0f}, 0));
+  int bias = b.add_const_i64({1}, {INT64_MIN + 1174}, Quant::per_channel({1.0f}, 0));
+  int out = b.add_tensor(TensorType::kInt16, {1, 1, 1, 1}, Quant(1.0f, 0));
+  b.add_op(BuiltinOp::CONV_2D, {in, w, bias}, {out}, Options::conv2d(Padding::kValid, 1, 1));
+  b.set_inputs({in});
+  b.set_outputs({out});
+  auto r = run_model(b.finish(), {bytes_of(std::vector<int16_t>{32767})});
+  ASSERT_EQ(r.status, Status::kOk) << r.message;
+  EXPECT_EQ(r.outputs[0], bytes_of(std::vector<int16_t>{-32768}));
+}
+
 // An output scale so small that the requantization multiplier needs a left shift beyond 31 bits:
 // refused at prepare (it used to reach the kernel and shift by 37).
 TEST(Regression, ConvMultiplierBeyondShiftRangeIsRefused) {

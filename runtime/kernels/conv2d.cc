@@ -219,7 +219,7 @@ struct KernelS16 {
   }
   template <int NP>
   void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
-    const int64_t b = bias != nullptr ? load_s64(bias + c) : 0;
+    const int64_t b = bias != nullptr ? load_bias_s64(bias + c) : 0;
     for (int j = 0; j < NP; ++j) {
       const int32_t v = multiply_by_quantized_multiplier(acc[j] + b, multipliers[c], shifts[c]);
       out[j * stride] = static_cast<int16_t>(clamp(v, act_min, act_max));

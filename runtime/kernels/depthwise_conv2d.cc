@@ -90,7 +90,7 @@ struct KernelS16 {
     int64_t bias;
   };
   Channel channel(int32_t c) const {
-    return Channel{multipliers[c], shifts[c], bias != nullptr ? load_s64(bias + c) : 0};
+    return Channel{multipliers[c], shifts[c], bias != nullptr ? load_bias_s64(bias + c) : 0};
   }
   Out finish(Acc acc, const Channel& ch) const {
     const int32_t v = multiply_by_quantized_multiplier(acc + ch.bias, ch.multiplier, ch.shift);

@@ -94,7 +94,7 @@ void fully_connected_s16(const FullyConnectedParams& p, const int32_t* multiplie
       const int8_t* w = weights + static_cast<size_t>(o) * depth;
       int64_t acc = p.input_offset == 0 ? dot_s16(x, w, depth)
                                         : dot_offset_s16(x, w, depth, p.input_offset);
-      if (bias != nullptr) acc += load_s64(bias + o);
+      if (bias != nullptr) acc += load_bias_s64(bias + o);
       const int32_t ch = p.per_channel ? o : 0;
       const int32_t scaled =
           multiply_by_quantized_multiplier(acc, multipliers[ch], shifts[ch]) + p.output_offset;

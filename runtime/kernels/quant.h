@@ -25,6 +25,15 @@ inline int64_t load_s64(const int64_t* p) {
   return v;
 }
 
+// An int64 bias for the 16x8 kernels, read unaligned-safe and clamped to +-2^47: valid models
+// stay far inside (the 64-bit requantization requires |accumulator + bias| < 2^47), and the clamp
+// keeps `accumulator + bias` from overflowing for hostile ones.
+inline int64_t load_bias_s64(const int64_t* p) {
+  constexpr int64_t kLimit = int64_t{1} << 47;
+  const int64_t v = load_s64(p);
+  return v > kLimit ? kLimit : (v < -kLimit ? -kLimit : v);
+}
+
 // Splits `real` into a Q31 mantissa and an exponent. real == 0 gives (0, 0); exponents below -31
 // flush to (0, 0). No libm: works in freestanding builds.
 void quantize_multiplier(double real, int32_t* multiplier, int* shift);

@@ -113,7 +113,7 @@ void transpose_conv_s16(const TransposeConvParams& p, const int32_t* multipliers
   });
   for (size_t i = 0; i < n; i += static_cast<size_t>(oc_count)) {
     for (int32_t oc = 0; oc < oc_count; ++oc) {
-      const int64_t v = scratch[i + oc] + (bias != nullptr ? load_s64(bias + oc) : 0);
+      const int64_t v = scratch[i + oc] + (bias != nullptr ? load_bias_s64(bias + oc) : 0);
       const int32_t scaled = multiply_by_quantized_multiplier(v, multipliers[oc], shifts[oc]);
       output[i + oc] = static_cast<int16_t>(clamp(scaled, p.act_min, p.act_max));
     }
