@@ -17,65 +17,28 @@
 #include "runtime/kernels/quant.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/op_test_util.h"
+#include "tests/support/quant_reference.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
 namespace {
 
-using testing::AlignedModel;
+using testing::bytes_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::random_floats;
+using testing::random_ints;
+using testing::ref_quantize_multiplier;
+using testing::ref_rescale32;
+using testing::ref_rescale64;
+using testing::RunResult;
+using testing::values_of;
 
 // ---------------------------------------------------------------------------------------------
-// Independent reference arithmetic (written from the definitions, not from quant.h).
-
-// real = m * 2^(shift - 31), m in [2^30, 2^31), via frexp/round as the .tflite converter tools do.
-void ref_quantize(double real, int32_t* m, int32_t* shift) {
-  if (real == 0.0) {
-    *m = 0;
-    *shift = 0;
-    return;
-  }
-  int e = 0;
-  const double q = std::frexp(real, &e);
-  int64_t qf = static_cast<int64_t>(std::round(q * 2147483648.0));
-  if (qf == (int64_t{1} << 31)) {
-    qf /= 2;
-    ++e;
-  }
-  if (e < -31) {
-    qf = 0;
-    e = 0;
-  }
-  *m = static_cast<int32_t>(qf);
-  *shift = e;
-}
-
-// Q31 rescale with the two roundings of the reference (high multiply, then shift), in int64.
-int32_t ref_rescale32(int32_t x, int32_t m, int32_t shift) {
-  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-  const int64_t xl = static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(x) << left));
-  int32_t high;
-  if (xl == INT32_MIN && m == INT32_MIN) {
-    high = INT32_MAX;
-  } else {
-    const int64_t prod = xl * m;
-    const int64_t nudge = prod >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
-    high = static_cast<int32_t>((prod + nudge) / (int64_t{1} << 31));
-  }
-  // Rounding shift, half away from zero, done on the magnitude.
-  const int64_t mag = high < 0 ? -static_cast<int64_t>(high) : high;
-  const int64_t q = (mag + ((int64_t{1} << right) >> 1)) >> right;
-  return static_cast<int32_t>(high < 0 ? -q : q);
-}
-
-// 64-bit accumulator rescale: multiplier rounded to Q15, one rounding shift.
-int32_t ref_rescale64(int64_t x, int32_t m, int32_t shift) {
-  const int64_t reduced = m < 0x7FFF0000 ? (static_cast<int64_t>(m) + (1 << 15)) >> 16 : 0x7FFF;
-  const int total = 15 - shift;
-  return static_cast<int32_t>((x * reduced + (int64_t{1} << (total - 1))) >> total);
-}
+// Independent reference (requantization from tests/support/quant_reference.h).
 
 int32_t clampi(int64_t v, int32_t lo, int32_t hi) { return static_cast<int32_t>(v < lo ? lo : (v > hi ? hi : v)); }
 
@@ -119,14 +82,6 @@ std::vector<int16_t> ref_fc_s16(const RefFc& r, const std::vector<int16_t>& x, c
       out[b * r.units + o] = static_cast<int16_t>(clampi(static_cast<int64_t>(scaled) + r.out_zp, r.lo, r.hi));
     }
   return out;
-}
-
-template <typename T>
-std::vector<T> random_vec(std::mt19937& rng, size_t n, int lo, int hi) {
-  std::uniform_int_distribution<int> dist(lo, hi);
-  std::vector<T> v(n);
-  for (auto& e : v) e = static_cast<T>(dist(rng));
-  return v;
 }
 
 FullyConnectedParams params_from(const RefFc& r) {
@@ -206,7 +161,8 @@ TEST(FullyConnectedKernel, S8MatchesReferencePerTensorAndPerChannel) {
     const bool per_channel = trial % 2 == 1;
     for (int o = 0; o < (per_channel ? r.units : 1); ++o) {
       int32_t mm, ss;
-      ref_quantize(std::ldexp(0.5 + 0.49 * (rng() % 1000) / 1000.0, -static_cast<int>(5 + rng() % 6)), &mm, &ss);
+      ref_quantize_multiplier(std::ldexp(0.5 + 0.49 * (rng() % 1000) / 1000.0, -static_cast<int>(5 + rng() % 6)), &mm,
+                              &ss);
       r.m.push_back(mm);
       r.s.push_back(ss);
     }
@@ -215,9 +171,9 @@ TEST(FullyConnectedKernel, S8MatchesReferencePerTensorAndPerChannel) {
     r.hi = act == 0 || act == 1 ? 127 : r.out_zp + 30;
     if (r.lo < -128) r.lo = -128;
     if (r.hi > 127) r.hi = 127;
-    auto x = random_vec<int8_t>(rng, static_cast<size_t>(r.batches) * r.depth, -128, 127);
-    auto w = random_vec<int8_t>(rng, static_cast<size_t>(r.units) * r.depth, -127, 127);
-    auto bias = random_vec<int32_t>(rng, r.units, -5000, 5000);
+    auto x = random_ints<int8_t>(rng, static_cast<size_t>(r.batches) * r.depth, -128, 127);
+    auto w = random_ints<int8_t>(rng, static_cast<size_t>(r.units) * r.depth, -127, 127);
+    auto bias = random_ints<int32_t>(rng, r.units, -5000, 5000);
     const bool with_bias = trial % 3 != 0;
     const auto want = ref_fc_s8(r, x, w, with_bias ? bias.data() : nullptr);
     const FullyConnectedParams p = params_from(r);
@@ -244,7 +200,8 @@ TEST(FullyConnectedKernel, S16MatchesReferenceBothAccumulators) {
     const bool per_channel = trial % 2 == 0;
     for (int o = 0; o < (per_channel ? r.units : 1); ++o) {
       int32_t mm, ss;
-      ref_quantize(std::ldexp(0.5 + 0.49 * (rng() % 1000) / 1000.0, -static_cast<int>(8 + rng() % 6)), &mm, &ss);
+      ref_quantize_multiplier(std::ldexp(0.5 + 0.49 * (rng() % 1000) / 1000.0, -static_cast<int>(8 + rng() % 6)), &mm,
+                              &ss);
       r.m.push_back(mm);
       r.s.push_back(ss);
     }
@@ -252,10 +209,10 @@ TEST(FullyConnectedKernel, S16MatchesReferenceBothAccumulators) {
       r.lo = -1000;
       r.hi = 2000;
     }
-    auto x = random_vec<int16_t>(rng, static_cast<size_t>(r.batches) * r.depth, -32768, 32767);
-    auto w = random_vec<int8_t>(rng, static_cast<size_t>(r.units) * r.depth, -127, 127);
-    auto b64 = random_vec<int64_t>(rng, r.units, -3000000, 3000000);
-    auto b32 = random_vec<int32_t>(rng, r.units, -300000, 300000);
+    auto x = random_ints<int16_t>(rng, static_cast<size_t>(r.batches) * r.depth, -32768, 32767);
+    auto w = random_ints<int8_t>(rng, static_cast<size_t>(r.units) * r.depth, -127, 127);
+    auto b64 = random_ints<int64_t>(rng, r.units, -3000000, 3000000);
+    auto b32 = random_ints<int32_t>(rng, r.units, -300000, 300000);
     const FullyConnectedParams p = params_from(r);
     const auto want64 = ref_fc_s16(r, x, w, b64.data(), nullptr, false);
     std::vector<int16_t> got(want64.size());
@@ -275,7 +232,7 @@ TEST(FullyConnectedKernel, S16LargeAccumulatorNeedsSixtyFourBits) {
   r.lo = -32768;
   r.hi = 32767;
   int32_t mm, ss;
-  ref_quantize(1.0 / 4096.0, &mm, &ss);
+  ref_quantize_multiplier(1.0 / 4096.0, &mm, &ss);
   r.m = {mm};
   r.s = {ss};
   std::vector<int16_t> x(600, 32767);
@@ -289,12 +246,10 @@ TEST(FullyConnectedKernel, S16LargeAccumulatorNeedsSixtyFourBits) {
 
 TEST(FullyConnectedKernel, F32MatchesSequentialSumAndClamps) {
   std::mt19937 rng(3);
-  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
   const int batches = 3, depth = 29, units = 7;
-  std::vector<float> x(batches * depth), w(units * depth), bias(units);
-  for (auto& v : x) v = dist(rng);
-  for (auto& v : w) v = dist(rng);
-  for (auto& v : bias) v = dist(rng);
+  const std::vector<float> x = random_floats(rng, batches * depth, -2.0f, 2.0f);
+  const std::vector<float> w = random_floats(rng, units * depth, -2.0f, 2.0f);
+  const std::vector<float> bias = random_floats(rng, units, -2.0f, 2.0f);
   for (int act = 0; act < 4; ++act) {
     FullyConnectedParams p;
     p.batches = batches;
@@ -319,34 +274,15 @@ TEST(FullyConnectedKernel, F32MatchesSequentialSumAndClamps) {
 // ---------------------------------------------------------------------------------------------
 // The op through the interpreter.
 
-struct Harness {
-  explicit Harness(const std::vector<uint8_t>& bytes) : am(bytes) {}
-  AlignedModel am;
-  Model model;
-  OpResolver resolver;
-  Interpreter interp;
-  std::vector<uint64_t> arena = std::vector<uint64_t>(1 << 17);
-  Error err;
-  Status prepare() {
-    Status s = model.load(am.data(), am.size(), &err);
-    if (s != Status::kOk) return s;
-    (void)resolver.add(op_fully_connected());
-    return interp.prepare(model, resolver, arena.data(), arena.size() * sizeof(uint64_t), &err);
-  }
-  template <typename T>
-  void set_input(int i, const std::vector<T>& v) {
-    TensorRef t = interp.input(i);
-    ASSERT_EQ(t.bytes, v.size() * sizeof(T));
-    std::memcpy(t.data, v.data(), t.bytes);
-  }
-  template <typename T>
-  std::vector<T> output(int i) {
-    TensorRef t = interp.output(i);
-    std::vector<T> v(t.bytes / sizeof(T));
-    std::memcpy(v.data(), t.data, t.bytes);
-    return v;
-  }
-};
+// Runs a model with only FULLY_CONNECTED registered on one input.
+template <typename T>
+RunResult run_fc(const std::vector<uint8_t>& model, const std::vector<T>& input) {
+  return testing::run_model(model, {bytes_of(input)}, {op_fully_connected()});
+}
+
+RunResult prepare_fc(const std::vector<uint8_t>& model) {
+  return testing::prepare_model(model, {op_fully_connected()});
+}
 
 // int8 FC with a rank-3 input; per-channel weights when `scales` has several entries.
 std::vector<uint8_t> build_s8(const std::vector<int32_t>& in_shape, int units, const std::vector<int8_t>& w,
@@ -370,46 +306,44 @@ std::vector<uint8_t> build_s8(const std::vector<int32_t>& in_shape, int units, c
 TEST(FullyConnectedOp, KeepNumDimsRank3PerTensorMatchesReference) {
   std::mt19937 rng(5);
   const int units = 5, depth = 8;
-  auto w = random_vec<int8_t>(rng, units * depth, -127, 127);
-  auto bias = random_vec<int32_t>(rng, units, -400, 400);
-  auto x = random_vec<int8_t>(rng, 2 * 3 * depth, -128, 127);
+  auto w = random_ints<int8_t>(rng, units * depth, -127, 127);
+  auto bias = random_ints<int32_t>(rng, units, -400, 400);
+  auto x = random_ints<int8_t>(rng, 2 * 3 * depth, -128, 127);
   for (bool keep : {true, false}) {
     std::vector<int32_t> out_shape = keep ? std::vector<int32_t>{2, 3, units} : std::vector<int32_t>{6, units};
-    Harness h(build_s8({2, 3, depth}, units, w, bias, {0.02f}, keep, Activation::kNone, out_shape));
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    h.set_input(0, x);
-    ASSERT_EQ(h.interp.invoke(&h.err), Status::kOk) << h.err.message;
+    const RunResult run =
+        run_fc(build_s8({2, 3, depth}, units, w, bias, {0.02f}, keep, Activation::kNone, out_shape), x);
+    ASSERT_EQ(run.status, Status::kOk) << run.message;
     RefFc r{6, depth, units};
     r.in_zp = 3;
     r.out_zp = -7;
     int32_t mm, ss;
     // Per-tensor: the scale product is a float multiplication, widened afterwards.
-    ref_quantize(static_cast<double>(0.05f * 0.02f) / static_cast<double>(0.1f), &mm, &ss);
+    ref_quantize_multiplier(static_cast<double>(0.05f * 0.02f) / static_cast<double>(0.1f), &mm, &ss);
     r.m = {mm};
     r.s = {ss};
-    EXPECT_EQ(h.output<int8_t>(0), ref_fc_s8(r, x, w, bias.data())) << "keep " << keep;
-    EXPECT_EQ(h.interp.output(0).shape.rank, keep ? 3 : 2);
+    EXPECT_EQ(values_of<int8_t>(run.output()), ref_fc_s8(r, x, w, bias.data())) << "keep " << keep;
+    EXPECT_EQ(run.output_shapes[0].rank, keep ? 3 : 2);
   }
 }
 
 TEST(FullyConnectedOp, PerChannelWithEveryActivation) {
   std::mt19937 rng(9);
   const int units = 3, depth = 11;  // odd sizes
-  auto w = random_vec<int8_t>(rng, units * depth, -127, 127);
-  auto bias = random_vec<int32_t>(rng, units, -2000, 2000);
-  auto x = random_vec<int8_t>(rng, 4 * depth, -128, 127);
+  auto w = random_ints<int8_t>(rng, units * depth, -127, 127);
+  auto bias = random_ints<int32_t>(rng, units, -2000, 2000);
+  auto x = random_ints<int8_t>(rng, 4 * depth, -128, 127);
   const std::vector<float> scales = {0.01f, 0.03f, 0.007f};
   for (Activation act : {Activation::kNone, Activation::kRelu, Activation::kReluN1To1, Activation::kRelu6}) {
-    Harness h(build_s8({4, depth}, units, w, bias, scales, false, act, {4, units}));
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    h.set_input(0, x);
-    ASSERT_EQ(h.interp.invoke(&h.err), Status::kOk);
+    const RunResult run = run_fc(build_s8({4, depth}, units, w, bias, scales, false, act, {4, units}), x);
+    ASSERT_EQ(run.status, Status::kOk) << run.message;
     RefFc r{4, depth, units};
     r.in_zp = 3;
     r.out_zp = -7;
     for (float s : scales) {
       int32_t mm, ss;
-      ref_quantize(static_cast<double>(0.05f) * static_cast<double>(s) / static_cast<double>(0.1f), &mm, &ss);
+      ref_quantize_multiplier(static_cast<double>(0.05f) * static_cast<double>(s) / static_cast<double>(0.1f), &mm,
+                              &ss);
       r.m.push_back(mm);
       r.s.push_back(ss);
     }
@@ -417,16 +351,16 @@ TEST(FullyConnectedOp, PerChannelWithEveryActivation) {
     if (act == Activation::kRelu) r.lo = -7;
     if (act == Activation::kReluN1To1) r.lo = -17, r.hi = 3;
     if (act == Activation::kRelu6) r.lo = -7, r.hi = 53;
-    EXPECT_EQ(h.output<int8_t>(0), ref_fc_s8(r, x, w, bias.data())) << "act " << static_cast<int>(act);
+    EXPECT_EQ(values_of<int8_t>(run.output()), ref_fc_s8(r, x, w, bias.data())) << "act " << static_cast<int>(act);
   }
 }
 
 TEST(FullyConnectedOp, Int16WithInt64BiasAndNoBias) {
   std::mt19937 rng(21);
   const int units = 4, depth = 9;
-  auto w = random_vec<int8_t>(rng, units * depth, -127, 127);
-  auto bias = random_vec<int64_t>(rng, units, -100000, 100000);
-  auto x = random_vec<int16_t>(rng, 2 * depth, -32768, 32767);
+  auto w = random_ints<int8_t>(rng, units * depth, -127, 127);
+  auto bias = random_ints<int64_t>(rng, units, -100000, 100000);
+  auto x = random_ints<int16_t>(rng, 2 * depth, -32768, 32767);
   for (bool with_bias : {true, false}) {
     ModelBuilder b;
     int in = b.add_tensor(TensorType::kInt16, {2, depth}, Quant(0.001f, 0));
@@ -436,18 +370,16 @@ TEST(FullyConnectedOp, Int16WithInt64BiasAndNoBias) {
     b.add_op(BuiltinOp::FULLY_CONNECTED, {in, wt, bs}, {out}, Options::fully_connected(Activation::kRelu));
     b.set_inputs({in});
     b.set_outputs({out});
-    Harness h(b.finish());
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    h.set_input(0, x);
-    ASSERT_EQ(h.interp.invoke(&h.err), Status::kOk);
+    const RunResult run = run_fc(b.finish(), x);
+    ASSERT_EQ(run.status, Status::kOk) << run.message;
     RefFc r{2, depth, units};
     r.lo = 0;
     r.hi = 32767;
     int32_t mm, ss;
-    ref_quantize(static_cast<double>(0.001f * 0.02f) / static_cast<double>(0.004f), &mm, &ss);
+    ref_quantize_multiplier(static_cast<double>(0.001f * 0.02f) / static_cast<double>(0.004f), &mm, &ss);
     r.m = {mm};
     r.s = {ss};
-    EXPECT_EQ(h.output<int16_t>(0), ref_fc_s16(r, x, w, with_bias ? bias.data() : nullptr, nullptr, false));
+    EXPECT_EQ(values_of<int16_t>(run.output()), ref_fc_s16(r, x, w, with_bias ? bias.data() : nullptr, nullptr, false));
   }
 }
 
@@ -459,21 +391,19 @@ TEST(FullyConnectedOp, FloatKeepNumDims) {
   b.add_op(BuiltinOp::FULLY_CONNECTED, {in, wt, -1}, {out}, Options::fully_connected(Activation::kRelu, true));
   b.set_inputs({in});
   b.set_outputs({out});
-  Harness h(b.finish());
-  ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-  h.set_input(0, std::vector<float>{2.0f, 4.0f, 1.0f, -1.0f, 2.0f, 8.0f});
-  ASSERT_EQ(h.interp.invoke(&h.err), Status::kOk);
+  const RunResult r = run_fc(b.finish(), std::vector<float>{2.0f, 4.0f, 1.0f, -1.0f, 2.0f, 8.0f});
+  ASSERT_EQ(r.status, Status::kOk) << r.message;
   // row 0: 2 + 2 - 1 = 3, 4 + 0 + 0.25 = 4.25; row 1: -1 + 1 - 8 = -8 -> 0 (relu), -2 + 2 = 0.
-  EXPECT_EQ(h.output<float>(0), (std::vector<float>{3.0f, 4.25f, 0.0f, 0.0f}));
+  EXPECT_EQ(values_of<float>(r.output()), (std::vector<float>{3.0f, 4.25f, 0.0f, 0.0f}));
 }
 
 TEST(FullyConnectedOp, RejectsWrongOutputShapeNamingBothShapes) {
   std::vector<int8_t> w(4 * 6, 1);
   std::vector<int32_t> bias(4, 0);
-  Harness h(build_s8({2, 6}, 4, w, bias, {0.02f}, false, Activation::kNone, {2, 5}));
-  EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-  EXPECT_NE(std::string(h.err.message).find("[2,5]"), std::string::npos) << h.err.message;
-  EXPECT_NE(std::string(h.err.message).find("[2,4]"), std::string::npos) << h.err.message;
+  const RunResult r = prepare_fc(build_s8({2, 6}, 4, w, bias, {0.02f}, false, Activation::kNone, {2, 5}));
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("[2,5]"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("[2,4]"), std::string::npos) << r.message;
 }
 
 TEST(FullyConnectedOp, RejectsInputThatDoesNotSplitIntoRows) {
@@ -486,18 +416,18 @@ TEST(FullyConnectedOp, RejectsInputThatDoesNotSplitIntoRows) {
   b.add_op(BuiltinOp::FULLY_CONNECTED, {in, wt}, {out}, Options::fully_connected());
   b.set_inputs({in});
   b.set_outputs({out});
-  Harness h(b.finish());
-  EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-  EXPECT_NE(std::string(h.err.message).find("rows of 6"), std::string::npos) << h.err.message;
+  const RunResult r = prepare_fc(b.finish());
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("rows of 6"), std::string::npos) << r.message;
 }
 
 TEST(FullyConnectedOp, RejectsBiasScaleFarFromProduct) {
   std::vector<int8_t> w(4 * 6, 1);
   std::vector<int32_t> bias(4, 0);
   // Bias scale 0.05 vs input*weights 0.001: (0.049 / 0.1) > 2%.
-  Harness h(build_s8({2, 6}, 4, w, bias, {0.02f}, false, Activation::kNone, {2, 4}, 0.05f));
-  EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-  EXPECT_NE(std::string(h.err.message).find("bias"), std::string::npos) << h.err.message;
+  const RunResult r = prepare_fc(build_s8({2, 6}, 4, w, bias, {0.02f}, false, Activation::kNone, {2, 4}, 0.05f));
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("bias"), std::string::npos) << r.message;
 }
 
 TEST(FullyConnectedOp, RejectsNonZeroWeightZeroPointAndTanh) {
@@ -510,9 +440,9 @@ TEST(FullyConnectedOp, RejectsNonZeroWeightZeroPointAndTanh) {
     b.add_op(BuiltinOp::FULLY_CONNECTED, {in, wt}, {out}, Options::fully_connected());
     b.set_inputs({in});
     b.set_outputs({out});
-    Harness h(b.finish());
-    EXPECT_EQ(h.prepare(), Status::kUnsupported);
-    EXPECT_NE(std::string(h.err.message).find("zero point 4"), std::string::npos) << h.err.message;
+    const RunResult r = prepare_fc(b.finish());
+    EXPECT_EQ(r.status, Status::kUnsupported);
+    EXPECT_NE(r.message.find("zero point 4"), std::string::npos) << r.message;
   }
   {
     ModelBuilder b;
@@ -522,26 +452,28 @@ TEST(FullyConnectedOp, RejectsNonZeroWeightZeroPointAndTanh) {
     b.add_op(BuiltinOp::FULLY_CONNECTED, {in, wt}, {out}, Options::fully_connected(Activation::kTanh));
     b.set_inputs({in});
     b.set_outputs({out});
-    Harness h(b.finish());
-    EXPECT_EQ(h.prepare(), Status::kUnsupported);
+    const RunResult r = prepare_fc(b.finish());
+    EXPECT_EQ(r.status, Status::kUnsupported);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Conformance models that contain only FULLY_CONNECTED.
 
+// Three samples through one prepared interpreter (the same arena for every invoke).
 void run_conformance(const std::string& name, bool is_float) {
   const std::string dir = testing::shared_dir();
   if (dir.empty()) GTEST_SKIP() << "shared conformance data not found";
   const std::string base = dir + "/conformance/core/" + name + "/";
-  Harness h(testing::read_file(base + "model.tflite"));
-  ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
+  const OpResolver fc_only = testing::only_ops({op_fully_connected()});
+  testing::PreparedModel m(testing::read_file(base + "model.tflite"), &fc_only);
+  ASSERT_TRUE(m.ok()) << m.result().message;
   for (int k = 0; k < 3; ++k) {
     const auto in = testing::read_file(base + "input_" + std::to_string(k) + "_0.bin");
     const auto want = testing::read_file(base + "output_" + std::to_string(k) + "_0.bin");
-    h.set_input(0, in);
-    ASSERT_EQ(h.interp.invoke(&h.err), Status::kOk) << h.err.message;
-    const auto got = h.output<uint8_t>(0);
+    const RunResult r = m.invoke({in});
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    const std::vector<uint8_t>& got = r.output();
     ASSERT_EQ(got.size(), want.size());
     if (!is_float) {
       EXPECT_EQ(got, want) << name << " sample " << k;

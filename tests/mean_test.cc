@@ -17,39 +17,26 @@
 #include "runtime/kernels/mean.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/op_test_util.h"
+#include "tests/support/quant_reference.h"
+#include "tests/support/run_model.h"
 
 namespace mote {
 namespace {
 
-using testing::AlignedModel;
+using testing::bytes_of;
+using testing::elements_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::random_ints;
+using testing::ref_quantize_multiplier;
+using testing::ref_rescale32;
+using testing::RunResult;
+using testing::values_of;
 
 // ---------------------------------------------------------------------------------------------
 // Reference.
-
-void ref_quantize(double real, int32_t* m, int32_t* shift) {
-  int e = 0;
-  const double q = std::frexp(real, &e);
-  int64_t qf = static_cast<int64_t>(std::round(q * 2147483648.0));
-  if (qf == (int64_t{1} << 31)) {
-    qf /= 2;
-    ++e;
-  }
-  *m = static_cast<int32_t>(qf);
-  *shift = e;
-}
-
-int32_t ref_rescale32(int32_t x, int32_t m, int32_t shift) {
-  const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-  const int64_t prod = static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(x) << left)) * m;
-  const int64_t nudge = prod >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
-  const int64_t high = (prod + nudge) / (int64_t{1} << 31);
-  const int64_t mag = high < 0 ? -high : high;
-  const int64_t q = (mag + ((int64_t{1} << right) >> 1)) >> right;
-  return static_cast<int32_t>(high < 0 ? -q : q);
-}
 
 struct Case {
   std::vector<int32_t> shape;
@@ -102,7 +89,7 @@ std::vector<T> ref_mean_int(const Case& c, const std::vector<T>& in, float in_sc
   int64_t n = 0;
   const auto sums = ref_sums<int64_t>(c, in, &n);
   int32_t m, s;
-  ref_quantize(static_cast<double>(in_scale) / static_cast<double>(out_scale), &m, &s);
+  ref_quantize_multiplier(static_cast<double>(in_scale) / static_cast<double>(out_scale), &m, &s);
   // Division by n folded into the multiplier: k = floor(log2 n), capped at 32 and 31 + shift.
   int k = 0;
   while ((int64_t{1} << (k + 1)) <= n) ++k;
@@ -128,31 +115,13 @@ std::vector<float> ref_mean_f32(const Case& c, const std::vector<float>& in) {
 // ---------------------------------------------------------------------------------------------
 // Harness.
 
-struct Harness {
-  explicit Harness(const std::vector<uint8_t>& bytes) : am(bytes) {}
-  AlignedModel am;
-  Model model;
-  OpResolver resolver;
-  Interpreter interp;
-  std::vector<uint64_t> arena = std::vector<uint64_t>(1 << 15);
-  Error err;
-  Status prepare() {
-    Status s = model.load(am.data(), am.size(), &err);
-    if (s != Status::kOk) return s;
-    (void)resolver.add(op_mean());
-    return interp.prepare(model, resolver, arena.data(), arena.size() * sizeof(uint64_t), &err);
-  }
-  template <typename T>
-  std::vector<T> run(const std::vector<T>& in) {
-    EXPECT_EQ(interp.input(0).bytes, in.size() * sizeof(T));
-    std::memcpy(interp.input(0).data, in.data(), in.size() * sizeof(T));
-    EXPECT_EQ(interp.invoke(&err), Status::kOk) << err.message;
-    TensorRef t = interp.output(0);
-    std::vector<T> v(t.bytes / sizeof(T));
-    std::memcpy(v.data(), t.data, t.bytes);
-    return v;
-  }
-};
+// Runs a model with only MEAN registered on one input.
+template <typename T>
+RunResult run_mean(const std::vector<uint8_t>& model, const std::vector<T>& input) {
+  return testing::run_model(model, {bytes_of(input)}, {op_mean()});
+}
+
+RunResult prepare_mean(const std::vector<uint8_t>& model) { return testing::prepare_model(model, {op_mean()}); }
 
 std::vector<uint8_t> build(TensorType type, const Case& c, Quant qin, Quant qout, std::vector<int32_t> oshape = {},
                            bool const_axis = true) {
@@ -165,20 +134,6 @@ std::vector<uint8_t> build(TensorType type, const Case& c, Quant qin, Quant qout
   b.set_inputs(const_axis ? std::vector<int32_t>{in} : std::vector<int32_t>{in, ax});
   b.set_outputs({out});
   return b.finish();
-}
-
-template <typename T>
-std::vector<T> random_vec(std::mt19937& rng, size_t n) {
-  std::uniform_int_distribution<int> dist(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
-  std::vector<T> v(n);
-  for (auto& e : v) e = static_cast<T>(dist(rng));
-  return v;
-}
-
-size_t count(const std::vector<int32_t>& s) {
-  size_t n = 1;
-  for (int32_t d : s) n *= static_cast<size_t>(d);
-  return n;
 }
 
 const Case kCases[] = {
@@ -217,19 +172,21 @@ TEST(MeanOp, Int8HandComputedAxes12) {
   // 1x2x2x2, same scale 0.5 both sides, zero point 0. Channel 0: {1, 2, 3, 5} -> 2.75 -> 3;
   // channel 1: {-1, -2, -3, -4} -> -2.5 -> -3 (the rescale rounds this tie away from zero).
   const Case c{{1, 2, 2, 2}, {1, 2}, true};
-  Harness h(build(TensorType::kInt8, c, Quant(0.5f, 0), Quant(0.5f, 0)));
-  ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-  EXPECT_EQ(h.run(std::vector<int8_t>{1, -1, 2, -2, 3, -3, 5, -4}), (std::vector<int8_t>{3, -3}));
-  EXPECT_EQ(h.interp.output(0).shape.rank, 4);
+  const RunResult r = run_mean(build(TensorType::kInt8, c, Quant(0.5f, 0), Quant(0.5f, 0)),
+                               std::vector<int8_t>{1, -1, 2, -2, 3, -3, 5, -4});
+  ASSERT_EQ(r.status, Status::kOk) << r.message;
+  EXPECT_EQ(values_of<int8_t>(r.output()), (std::vector<int8_t>{3, -3}));
+  EXPECT_EQ(r.output_shapes[0].rank, 4);
 }
 
 TEST(MeanOp, Int8DifferingScalesHandComputed) {
   // Input scale 0.5 zp 2, output scale 0.25 zp -1; values {4, 6, 9} (real 1, 2, 3.5): mean
   // 6.5 / 3 = 2.1667 real = 8.667 steps -> 9, - 1 = 8.
   const Case c{{1, 3}, {1}, false};
-  Harness h(build(TensorType::kInt8, c, Quant(0.5f, 2), Quant(0.25f, -1)));
-  ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-  EXPECT_EQ(h.run(std::vector<int8_t>{4, 6, 9}), (std::vector<int8_t>{8}));
+  const RunResult r =
+      run_mean(build(TensorType::kInt8, c, Quant(0.5f, 2), Quant(0.25f, -1)), std::vector<int8_t>{4, 6, 9});
+  ASSERT_EQ(r.status, Status::kOk) << r.message;
+  EXPECT_EQ(values_of<int8_t>(r.output()), (std::vector<int8_t>{8}));
 }
 
 TEST(MeanOp, Int8MatchesReferenceWithAndWithoutRescale) {
@@ -242,22 +199,23 @@ TEST(MeanOp, Int8MatchesReferenceWithAndWithoutRescale) {
   } quants[] = {{0.1f, -3, 0.1f, -3}, {0.5f, 2, 0.25f, -1}, {0.02f, -128, 0.07f, 10}, {0.3f, 7, 0.05f, 0}};
   for (const Case& c : kCases)
     for (const auto& q : quants) {
-      auto in = random_vec<int8_t>(rng, count(c.shape));
-      Harness h(build(TensorType::kInt8, c, Quant(q.in_scale, q.in_zp), Quant(q.out_scale, q.out_zp)));
-      ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-      EXPECT_EQ(h.run(in), ref_mean_int(c, in, q.in_scale, q.in_zp, q.out_scale, q.out_zp))
+      auto in = random_ints<int8_t>(rng, elements_of(c.shape));
+      const RunResult r =
+          run_mean(build(TensorType::kInt8, c, Quant(q.in_scale, q.in_zp), Quant(q.out_scale, q.out_zp)), in);
+      ASSERT_EQ(r.status, Status::kOk) << r.message;
+      EXPECT_EQ(values_of<int8_t>(r.output()), ref_mean_int(c, in, q.in_scale, q.in_zp, q.out_scale, q.out_zp))
           << "axes " << c.axes.size() << " keep " << c.keep_dims << " scales " << q.in_scale << "/" << q.out_scale;
-      EXPECT_EQ(h.interp.output(0).shape.rank, static_cast<int32_t>(out_shape(c).size()));
+      EXPECT_EQ(r.output_shapes[0].rank, static_cast<int32_t>(out_shape(c).size()));
     }
 }
 
 TEST(MeanOp, Int16MatchesReference) {
   std::mt19937 rng(67);
   for (const Case& c : kCases) {
-    auto in = random_vec<int16_t>(rng, count(c.shape));
-    Harness h(build(TensorType::kInt16, c, Quant(0.001f, 0), Quant(0.0007f, 0)));
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    EXPECT_EQ(h.run(in), ref_mean_int(c, in, 0.001f, 0, 0.0007f, 0)) << "axes " << c.axes.size();
+    auto in = random_ints<int16_t>(rng, elements_of(c.shape));
+    const RunResult r = run_mean(build(TensorType::kInt16, c, Quant(0.001f, 0), Quant(0.0007f, 0)), in);
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    EXPECT_EQ(values_of<int16_t>(r.output()), ref_mean_int(c, in, 0.001f, 0, 0.0007f, 0)) << "axes " << c.axes.size();
   }
 }
 
@@ -265,34 +223,34 @@ TEST(MeanOp, FloatMatchesReferenceBitForBit) {
   std::mt19937 rng(71);
   std::uniform_real_distribution<float> dist(-100.0f, 100.0f);
   for (const Case& c : kCases) {
-    std::vector<float> in(count(c.shape));
+    std::vector<float> in(elements_of(c.shape));
     for (auto& v : in) v = dist(rng);
-    Harness h(build(TensorType::kFloat32, c, Quant(), Quant()));
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    EXPECT_EQ(h.run(in), ref_mean_f32(c, in)) << "axes " << c.axes.size();
+    const RunResult r = run_mean(build(TensorType::kFloat32, c, Quant(), Quant()), in);
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    EXPECT_EQ(values_of<float>(r.output()), ref_mean_f32(c, in)) << "axes " << c.axes.size();
   }
 }
 
 TEST(MeanOp, RejectsWrongOutputShapeNamingBothShapes) {
   const Case c{{2, 3, 5, 7}, {1, 2}, false};
-  Harness h(build(TensorType::kInt8, c, Quant(0.1f, 0), Quant(0.1f, 0), {2, 1, 1, 7}));
-  EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-  EXPECT_NE(std::string(h.err.message).find("[2,1,1,7]"), std::string::npos) << h.err.message;
-  EXPECT_NE(std::string(h.err.message).find("[2,7]"), std::string::npos) << h.err.message;
+  const RunResult r = prepare_mean(build(TensorType::kInt8, c, Quant(0.1f, 0), Quant(0.1f, 0), {2, 1, 1, 7}));
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("[2,1,1,7]"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("[2,7]"), std::string::npos) << r.message;
 }
 
 TEST(MeanOp, RejectsBadAxes) {
   {
     const Case c{{2, 3}, {2}, false};
-    Harness h(build(TensorType::kFloat32, c, Quant(), Quant(), {2, 3}));
-    EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-    EXPECT_NE(std::string(h.err.message).find("axis 2 out of range"), std::string::npos) << h.err.message;
+    const RunResult r = prepare_mean(build(TensorType::kFloat32, c, Quant(), Quant(), {2, 3}));
+    EXPECT_EQ(r.status, Status::kInvalidModel);
+    EXPECT_NE(r.message.find("axis 2 out of range"), std::string::npos) << r.message;
   }
   {
     const Case c{{2, 3}, {1}, false};
-    Harness h(build(TensorType::kFloat32, c, Quant(), Quant(), {}, /*const_axis=*/false));
-    EXPECT_EQ(h.prepare(), Status::kUnsupported);
-    EXPECT_NE(std::string(h.err.message).find("constant"), std::string::npos) << h.err.message;
+    const RunResult r = prepare_mean(build(TensorType::kFloat32, c, Quant(), Quant(), {}, /*const_axis=*/false));
+    EXPECT_EQ(r.status, Status::kUnsupported);
+    EXPECT_NE(r.message.find("constant"), std::string::npos) << r.message;
   }
 }
 

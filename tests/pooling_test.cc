@@ -17,14 +17,20 @@
 #include "runtime/kernels/quant.h"
 #include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
+#include "tests/support/op_test_util.h"
+#include "tests/support/run_model.h"
 
 namespace mote {
 namespace {
 
-using testing::AlignedModel;
+using testing::bytes_of;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
+using testing::random_floats;
+using testing::random_ints;
+using testing::RunResult;
+using testing::values_of;
 
 // ---------------------------------------------------------------------------------------------
 // Naive reference: one output element at a time, every window tap tested against the borders.
@@ -102,14 +108,6 @@ std::vector<float> ref_pool_f32(const Geo& g, const std::vector<float>& in, bool
   return out;
 }
 
-template <typename T>
-std::vector<T> random_vec(std::mt19937& rng, size_t n) {
-  std::uniform_int_distribution<int> dist(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
-  std::vector<T> v(n);
-  for (auto& e : v) e = static_cast<T>(dist(rng));
-  return v;
-}
-
 const Geo kGeos[] = {
     // n  h  w   c  fh fw sh sw same
     {2, 7, 5, 3, 3, 3, 2, 2, true},    // SAME, stride 2, odd sizes: border windows lose taps
@@ -174,7 +172,7 @@ TEST(PoolingKernel, IntegerVariantsMatchReference) {
     const size_t m = static_cast<size_t>(g.n) * g.oh() * g.ow() * g.c;
     PoolParams p = g.params();
     const int act = k++ % 4;  // none / relu / relu_n1_to_1 / relu6 shaped clamps
-    auto in8 = random_vec<int8_t>(rng, n);
+    auto in8 = random_ints<int8_t>(rng, n);
     p.act_min = lows[act];
     p.act_max = highs[act];
     std::vector<int8_t> out8(m);
@@ -183,7 +181,7 @@ TEST(PoolingKernel, IntegerVariantsMatchReference) {
     max_pool_s8(p, in8.data(), out8.data());
     EXPECT_EQ(out8, ref_pool_int(g, in8, false, lows[act], highs[act])) << "max s8 geo " << k;
 
-    auto in16 = random_vec<int16_t>(rng, n);
+    auto in16 = random_ints<int16_t>(rng, n);
     p.act_min = act == 0 ? -32768 : lows[act] * 200;
     p.act_max = act == 0 ? 32767 : highs[act] * 200;
     std::vector<int16_t> out16(m);
@@ -196,12 +194,10 @@ TEST(PoolingKernel, IntegerVariantsMatchReference) {
 
 TEST(PoolingKernel, FloatVariantsMatchReferenceBitForBit) {
   std::mt19937 rng(23);
-  std::uniform_real_distribution<float> dist(-10.0f, 10.0f);
   int k = 0;
   for (const Geo& g : kGeos) {
     const size_t n = static_cast<size_t>(g.n) * g.h * g.w * g.c;
-    std::vector<float> in(n);
-    for (auto& v : in) v = dist(rng);
+    std::vector<float> in = random_floats(rng, n, -10.0f, 10.0f);
     PoolParams p = g.params();
     activation_range_float(static_cast<uint8_t>(k++ % 4), &p.act_min_f, &p.act_max_f);
     std::vector<float> out(static_cast<size_t>(g.n) * g.oh() * g.ow() * g.c);
@@ -215,31 +211,15 @@ TEST(PoolingKernel, FloatVariantsMatchReferenceBitForBit) {
 // ---------------------------------------------------------------------------------------------
 // The ops through the interpreter.
 
-struct Harness {
-  explicit Harness(const std::vector<uint8_t>& bytes) : am(bytes) {}
-  AlignedModel am;
-  Model model;
-  OpResolver resolver;
-  Interpreter interp;
-  std::vector<uint64_t> arena = std::vector<uint64_t>(1 << 16);
-  Error err;
-  Status prepare() {
-    Status s = model.load(am.data(), am.size(), &err);
-    if (s != Status::kOk) return s;
-    (void)resolver.add(op_average_pool_2d());
-    (void)resolver.add(op_max_pool_2d());
-    return interp.prepare(model, resolver, arena.data(), arena.size() * sizeof(uint64_t), &err);
-  }
-  template <typename T>
-  std::vector<T> run(const std::vector<T>& in) {
-    std::memcpy(interp.input(0).data, in.data(), in.size() * sizeof(T));
-    EXPECT_EQ(interp.invoke(&err), Status::kOk) << err.message;
-    TensorRef t = interp.output(0);
-    std::vector<T> v(t.bytes / sizeof(T));
-    std::memcpy(v.data(), t.data, t.bytes);
-    return v;
-  }
-};
+// Runs a model with only the two pooling ops registered on one input.
+template <typename T>
+RunResult run_pool(const std::vector<uint8_t>& model, const std::vector<T>& input) {
+  return testing::run_model(model, {bytes_of(input)}, {op_average_pool_2d(), op_max_pool_2d()});
+}
+
+RunResult prepare_pool(const std::vector<uint8_t>& model) {
+  return testing::prepare_model(model, {op_average_pool_2d(), op_max_pool_2d()});
+}
 
 std::vector<uint8_t> build(BuiltinOp op, TensorType type, const Geo& g, Activation act, Quant qin, Quant qout,
                            std::vector<int32_t> out_shape = {}) {
@@ -267,12 +247,12 @@ TEST(PoolingOp, Int8EveryActivationSameAndValidStride2) {
               {Activation::kRelu6, -10, 110}};
   for (bool same : {true, false}) {
     Geo g{2, 9, 7, 5, 3, 3, 2, 2, same};
-    auto in = random_vec<int8_t>(rng, static_cast<size_t>(g.n) * g.h * g.w * g.c);
+    auto in = random_ints<int8_t>(rng, static_cast<size_t>(g.n) * g.h * g.w * g.c);
     for (const auto& a : acts) {
       for (BuiltinOp op : {BuiltinOp::AVERAGE_POOL_2D, BuiltinOp::MAX_POOL_2D}) {
-        Harness h(build(op, TensorType::kInt8, g, a.act, Quant(0.05f, -10), Quant(0.05f, -10)));
-        ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-        EXPECT_EQ(h.run(in), ref_pool_int(g, in, op == BuiltinOp::AVERAGE_POOL_2D, a.lo, a.hi))
+        const RunResult r = run_pool(build(op, TensorType::kInt8, g, a.act, Quant(0.05f, -10), Quant(0.05f, -10)), in);
+        ASSERT_EQ(r.status, Status::kOk) << r.message;
+        EXPECT_EQ(values_of<int8_t>(r.output()), ref_pool_int(g, in, op == BuiltinOp::AVERAGE_POOL_2D, a.lo, a.hi))
             << "same " << same << " act " << static_cast<int>(a.act) << " op " << static_cast<int>(op);
       }
     }
@@ -282,43 +262,42 @@ TEST(PoolingOp, Int8EveryActivationSameAndValidStride2) {
 TEST(PoolingOp, Int16AndFloat) {
   std::mt19937 rng(37);
   Geo g{1, 6, 6, 3, 2, 3, 2, 1, true};
-  auto in16 = random_vec<int16_t>(rng, static_cast<size_t>(g.n) * g.h * g.w * g.c);
+  auto in16 = random_ints<int16_t>(rng, static_cast<size_t>(g.n) * g.h * g.w * g.c);
   for (BuiltinOp op : {BuiltinOp::AVERAGE_POOL_2D, BuiltinOp::MAX_POOL_2D}) {
-    Harness h(build(op, TensorType::kInt16, g, Activation::kRelu, Quant(0.001f, 0), Quant(0.001f, 0)));
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    EXPECT_EQ(h.run(in16), ref_pool_int(g, in16, op == BuiltinOp::AVERAGE_POOL_2D, 0, 32767));
+    const RunResult r =
+        run_pool(build(op, TensorType::kInt16, g, Activation::kRelu, Quant(0.001f, 0), Quant(0.001f, 0)), in16);
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    EXPECT_EQ(values_of<int16_t>(r.output()), ref_pool_int(g, in16, op == BuiltinOp::AVERAGE_POOL_2D, 0, 32767));
   }
-  std::vector<float> inf(static_cast<size_t>(g.n) * g.h * g.w * g.c);
-  std::uniform_real_distribution<float> dist(-8.0f, 8.0f);
-  for (auto& v : inf) v = dist(rng);
+  std::vector<float> inf = random_floats(rng, static_cast<size_t>(g.n) * g.h * g.w * g.c, -8.0f, 8.0f);
   for (BuiltinOp op : {BuiltinOp::AVERAGE_POOL_2D, BuiltinOp::MAX_POOL_2D}) {
-    Harness h(build(op, TensorType::kFloat32, g, Activation::kRelu6, Quant(), Quant()));
-    ASSERT_EQ(h.prepare(), Status::kOk) << h.err.message;
-    EXPECT_EQ(h.run(inf), ref_pool_f32(g, inf, op == BuiltinOp::AVERAGE_POOL_2D, 0.0f, 6.0f));
+    const RunResult r = run_pool(build(op, TensorType::kFloat32, g, Activation::kRelu6, Quant(), Quant()), inf);
+    ASSERT_EQ(r.status, Status::kOk) << r.message;
+    EXPECT_EQ(values_of<float>(r.output()), ref_pool_f32(g, inf, op == BuiltinOp::AVERAGE_POOL_2D, 0.0f, 6.0f));
   }
 }
 
 TEST(PoolingOp, RejectsWrongOutputShapeNamingBothShapes) {
   Geo g{1, 8, 8, 4, 2, 2, 2, 2, true};
-  Harness h(build(BuiltinOp::MAX_POOL_2D, TensorType::kInt8, g, Activation::kNone, Quant(0.1f, 0), Quant(0.1f, 0),
-                  {1, 3, 4, 4}));
-  EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-  EXPECT_NE(std::string(h.err.message).find("[1,3,4,4]"), std::string::npos) << h.err.message;
-  EXPECT_NE(std::string(h.err.message).find("[1,4,4,4]"), std::string::npos) << h.err.message;
+  const RunResult r = prepare_pool(build(BuiltinOp::MAX_POOL_2D, TensorType::kInt8, g, Activation::kNone,
+                                         Quant(0.1f, 0), Quant(0.1f, 0), {1, 3, 4, 4}));
+  EXPECT_EQ(r.status, Status::kInvalidModel);
+  EXPECT_NE(r.message.find("[1,3,4,4]"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("[1,4,4,4]"), std::string::npos) << r.message;
 }
 
 TEST(PoolingOp, RejectsDifferentQuantizationAndMissingOptions) {
   Geo g{1, 4, 4, 2, 2, 2, 2, 2, false};
   {
-    Harness h(build(BuiltinOp::AVERAGE_POOL_2D, TensorType::kInt8, g, Activation::kNone, Quant(0.1f, 0),
-                    Quant(0.2f, 0)));
-    EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-    EXPECT_NE(std::string(h.err.message).find("share quantization"), std::string::npos) << h.err.message;
+    const RunResult r = prepare_pool(
+        build(BuiltinOp::AVERAGE_POOL_2D, TensorType::kInt8, g, Activation::kNone, Quant(0.1f, 0), Quant(0.2f, 0)));
+    EXPECT_EQ(r.status, Status::kInvalidModel);
+    EXPECT_NE(r.message.find("share quantization"), std::string::npos) << r.message;
   }
   {
-    Harness h(build(BuiltinOp::AVERAGE_POOL_2D, TensorType::kInt8, g, Activation::kNone, Quant(0.1f, 0),
-                    Quant(0.1f, 1)));
-    EXPECT_EQ(h.prepare(), Status::kInvalidModel);
+    const RunResult r = prepare_pool(
+        build(BuiltinOp::AVERAGE_POOL_2D, TensorType::kInt8, g, Activation::kNone, Quant(0.1f, 0), Quant(0.1f, 1)));
+    EXPECT_EQ(r.status, Status::kInvalidModel);
   }
   {
     ModelBuilder b;
@@ -327,9 +306,9 @@ TEST(PoolingOp, RejectsDifferentQuantizationAndMissingOptions) {
     b.add_op(BuiltinOp::MAX_POOL_2D, {in}, {out}, Options::none());
     b.set_inputs({in});
     b.set_outputs({out});
-    Harness h(b.finish());
-    EXPECT_EQ(h.prepare(), Status::kInvalidModel);
-    EXPECT_NE(std::string(h.err.message).find("Pool2DOptions"), std::string::npos) << h.err.message;
+    const RunResult r = prepare_pool(b.finish());
+    EXPECT_EQ(r.status, Status::kInvalidModel);
+    EXPECT_NE(r.message.find("Pool2DOptions"), std::string::npos) << r.message;
   }
 }
 

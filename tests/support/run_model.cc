@@ -87,6 +87,11 @@ RunResult run_model(const std::vector<uint8_t>& model_bytes, const std::vector<s
   return run_model(model_bytes, inputs, &resolver);
 }
 
+RunResult prepare_model(const std::vector<uint8_t>& model_bytes, std::initializer_list<const OpRegistration*> ops) {
+  const OpResolver resolver = only_ops(ops);
+  return PreparedModel(model_bytes, &resolver).result();
+}
+
 RunResult run_case(const std::string& dir, int k, const OpResolver* resolver, size_t misalign) {
   PreparedModel m(read_file(dir + "/model.tflite"), resolver, misalign);
   if (!m.ok()) return m.result();

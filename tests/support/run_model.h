@@ -77,6 +77,8 @@ class PreparedModel {
 
 RunResult run_model(const std::vector<uint8_t>& model_bytes, const std::vector<std::vector<uint8_t>>& inputs,
                     const OpResolver* resolver = nullptr);
+// Load, plan and prepare only (for models a test expects to be refused): status, stage, message.
+RunResult prepare_model(const std::vector<uint8_t>& model_bytes, std::initializer_list<const OpRegistration*> ops);
 RunResult run_model(const std::vector<uint8_t>& model_bytes, const std::vector<std::vector<uint8_t>>& inputs,
                     std::initializer_list<const OpRegistration*> ops);
 
