@@ -4,13 +4,12 @@
 #include <cstring>
 #include <vector>
 
+#include "host/train/simd.h"
+
 namespace mote::train {
 
 namespace {
 
-// Everything the multi-versioned gemm_impl calls is forced inline, so it is compiled for each of
-// gemm_impl's targets.
-#define MOTE_GEMM_INLINE inline __attribute__((always_inline))
 
 constexpr int kMR = 6;     // rows of the register tile
 constexpr int kNR = 16;    // columns of the register tile (two vectors of 8)
@@ -21,11 +20,11 @@ typedef float v8 __attribute__((vector_size(32)));
 // The same vector, readable and writable at any float address.
 typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 
-MOTE_GEMM_INLINE v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
-MOTE_GEMM_INLINE void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
+MOTE_TRAIN_INLINE v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
+MOTE_TRAIN_INLINE void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
 // Packs columns [j0, j0 + 16) of rows [k0, k0 + kc) of B: out[k * 16 + j]; zeros past N.
-MOTE_GEMM_INLINE void pack_panel(int kc, int N, int j0, const float* b, ptrdiff_t b_row, ptrdiff_t b_col,
+MOTE_TRAIN_INLINE void pack_panel(int kc, int N, int j0, const float* b, ptrdiff_t b_row, ptrdiff_t b_col,
                        int k0, float* out) {
   const int nj = std::min(kNR, N - j0);
   if (b_col == 1 && nj == kNR) {
@@ -63,7 +62,7 @@ struct GatherA {
 // acc(i, 0..15) = sum_k A(i0 + i, k) * panel(k, 0..15), then C = acc or C += acc for the first nj
 // columns. Every element is summed in ascending k whatever MR is, so edge tiles match full ones.
 template <int MR, typename A>
-MOTE_GEMM_INLINE void micro_kernel(int kc, const A& a, int i0, const float* panel, float* c,
+MOTE_TRAIN_INLINE void micro_kernel(int kc, const A& a, int i0, const float* panel, float* c,
                                    ptrdiff_t ldc, int nj, bool accumulate) {
   v8 lo[MR], hi[MR];
   ptrdiff_t r[MR];
@@ -102,7 +101,7 @@ MOTE_GEMM_INLINE void micro_kernel(int kc, const A& a, int i0, const float* pane
 
 // One K block: rows [0, M) of A against all packed panels.
 template <typename A>
-MOTE_GEMM_INLINE void block_kernel(int M, int N, int kc, const A& a, const float* packed, float* c,
+MOTE_TRAIN_INLINE void block_kernel(int M, int N, int kc, const A& a, const float* packed, float* c,
                                    ptrdiff_t ldc, bool accumulate) {
   const int panels = (N + kNR - 1) / kNR;
   for (int i0 = 0; i0 < M; i0 += kMC) {
@@ -127,7 +126,7 @@ MOTE_GEMM_INLINE void block_kernel(int M, int N, int kc, const A& a, const float
 }
 
 template <typename A>
-MOTE_GEMM_INLINE void gemm_blocks(int M, int N, int K, const A& a, const float* b, ptrdiff_t b_row,
+MOTE_TRAIN_INLINE void gemm_blocks(int M, int N, int K, const A& a, const float* b, ptrdiff_t b_row,
                                   ptrdiff_t b_col, float* c, ptrdiff_t ldc, bool accumulate,
                                   float* packed) {
   for (int k0 = 0; k0 < K; k0 += kKC) {
@@ -138,13 +137,13 @@ MOTE_GEMM_INLINE void gemm_blocks(int M, int N, int K, const A& a, const float* 
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+MOTE_TRAIN_CLONES
 void gemm_strided(int M, int N, int K, StridedA a, const float* b, ptrdiff_t b_row, ptrdiff_t b_col,
                   float* c, ptrdiff_t ldc, bool accumulate, float* packed) {
   gemm_blocks(M, N, K, a, b, b_row, b_col, c, ldc, accumulate, packed);
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+MOTE_TRAIN_CLONES
 void gemm_gathered(int M, int N, int K, GatherA a, const float* b, ptrdiff_t b_row, ptrdiff_t b_col,
                    float* c, ptrdiff_t ldc, bool accumulate, float* packed) {
   gemm_blocks(M, N, K, a, b, b_row, b_col, c, ldc, accumulate, packed);

@@ -3,19 +3,17 @@
 #include <algorithm>
 
 #include "host/train/layers.h"
+#include "host/train/simd.h"
 
 namespace mote::train {
 
 namespace {
 constexpr double kWorkPerTask = 65536;
 
-// Everything the multi-versioned per-sample functions call is forced inline, so it is compiled
-// for each of their targets (AVX2 doubles the channels per instruction).
-#define MOTE_POOL_INLINE inline __attribute__((always_inline))
 
 // o[c] = the largest tap of the window, a[c] = its offset in the sample (the first one in row-major
 // tap order on ties). Branch-free selects, so the channel loop vectorizes.
-MOTE_POOL_INLINE void max_window(const float* __restrict xs, int W, int C, const Window& wd,
+MOTE_TRAIN_INLINE void max_window(const float* __restrict xs, int W, int C, const Window& wd,
                                  float* __restrict o, int32_t* __restrict a) {
   const int32_t first = ((wd.iy0 + wd.ky0) * W + wd.ix0 + wd.kx0) * C;
   for (int c = 0; c < C; ++c) {
@@ -37,7 +35,7 @@ MOTE_POOL_INLINE void max_window(const float* __restrict xs, int W, int C, const
 }
 
 // o[c] = the mean of the window's taps inside the input.
-MOTE_POOL_INLINE void average_window(const float* xs, int W, int C, const Window& wd, float* o) {
+MOTE_TRAIN_INLINE void average_window(const float* xs, int W, int C, const Window& wd, float* o) {
   std::fill(o, o + C, 0.0f);
   for (int ky = wd.ky0; ky < wd.ky1; ++ky)
     for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
@@ -49,7 +47,7 @@ MOTE_POOL_INLINE void average_window(const float* xs, int W, int C, const Window
 }
 
 // One sample: o [oh, ow, C] from xs [h, w, C]; am (max only) receives the arg-max offsets.
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+MOTE_TRAIN_CLONES
 void pool_sample(bool is_max, const Axis& ay, const Axis& ax, int C, const float* xs, float* o,
                  int32_t* am) {
   for (int oy = 0; oy < ay.out; ++oy)
@@ -66,7 +64,7 @@ void pool_sample(bool is_max, const Axis& ay, const Axis& ax, int C, const float
 
 // One sample of a max pool whose windows do not overlap: dx[tap] = dy where the tap was the
 // arg-max, 0 at the window's other taps (positions outside every window are left alone).
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+MOTE_TRAIN_CLONES
 void max_pool_grad_disjoint(const Axis& ay, const Axis& ax, int C, const float* dy,
                             const int32_t* am, float* dx) {
   for (int oy = 0; oy < ay.out; ++oy)
