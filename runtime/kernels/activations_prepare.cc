@@ -60,4 +60,82 @@ Status fail_types(const PrepareContext& ctx, const TensorInfo& in, const TensorI
                   static_cast<int>(in.index), type_name(in.type), static_cast<int>(out.index), type_name(out.type));
 }
 
+Status check_activation_tensors(const PrepareContext& ctx, const TensorInfo** in, const TensorInfo** out,
+                                bool output_quantized) {
+  MOTE_RETURN_IF_ERROR(check_unary_tensors(ctx, in, out));
+  MOTE_RETURN_IF_ERROR(check_same_type(ctx, **in, **out));
+  const TensorType t = (*in)->type;
+  if (t == TensorType::kFloat32) return Status::kOk;
+  if (t != TensorType::kInt8 && t != TensorType::kInt16) return fail_types(ctx, **in, **out);
+  MOTE_RETURN_IF_ERROR(check_per_tensor_quantized(ctx, **in));
+  return output_quantized ? check_per_tensor_quantized(ctx, **out) : Status::kOk;
+}
+
+Status check_io_type_s8_s16_f32(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& out) {
+  if (in.type != out.type)
+    return ctx.fail(Status::kInvalidModel, "input type %s differs from output type %s", type_name(in.type),
+                    type_name(out.type));
+  const TensorType t = in.type;
+  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kFloat32)
+    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, float32)", type_name(t));
+  return Status::kOk;
+}
+
+Status check_io_type_s8_s16_s32_f32(const PrepareContext& ctx, const TensorInfo& in, const TensorInfo& out) {
+  const TensorType t = in.type;
+  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kInt32 && t != TensorType::kFloat32)
+    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, int32, float32)", type_name(t));
+  if (out.type != t)
+    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s", type_name(out.type),
+                    type_name(t));
+  return Status::kOk;
+}
+
+// ---- LOGISTIC / TANH -------------------------------------------------------------------------
+
+namespace {
+
+Status prepare_sigmoid_s16(const PrepareContext& ctx, SigmoidOp op, const TensorInfo& in, const TensorInfo& out,
+                           SigmoidS16Params* p) {
+  MOTE_RETURN_IF_ERROR(check_zero_point(ctx, in, 0));
+  MOTE_RETURN_IF_ERROR(check_zero_point(ctx, out, 0));
+  int32_t log2_out = 0;
+  if (!checked_log2(out.scale, &log2_out) || log2_out != -15)
+    return ctx.fail(Status::kInvalidModel, "output tensor %d needs scale 2^-15, has %f", static_cast<int>(out.index),
+                    static_cast<double>(out.scale));
+  const bool ok = op == SigmoidOp::kLogistic ? logistic_s16_params(in.scale, p) : tanh_s16_params(in.scale, p);
+  if (!ok)
+    return ctx.fail(Status::kUnsupported, "input tensor %d: int16 scale %f is too large (max about 2.67)",
+                    static_cast<int>(in.index), static_cast<double>(in.scale));
+  return Status::kOk;
+}
+
+Status prepare_sigmoid_s8(const PrepareContext& ctx, SigmoidOp op, const TensorInfo& in, const TensorInfo& out,
+                          SigmoidS8Params* p) {
+  // The reference LOGISTIC checks its int8 output zero point; TANH checks neither scale nor zero point.
+  if (op == SigmoidOp::kLogistic) MOTE_RETURN_IF_ERROR(check_zero_point(ctx, out, -128));
+  if (!sigmoid_s8_params(in.scale, in.zero_point, p))
+    return ctx.fail(Status::kUnsupported, "input tensor %d: int8 scale %f outside [2^-28, 8)",
+                    static_cast<int>(in.index), static_cast<double>(in.scale));
+  return Status::kOk;
+}
+
+}  // namespace
+
+Status prepare_sigmoid(PrepareContext& ctx, SigmoidOp op) {
+  const TensorInfo *in = nullptr, *out = nullptr;
+  MOTE_RETURN_IF_ERROR(check_activation_tensors(ctx, &in, &out, true));
+  SigmoidOpData d{};
+  d.type = static_cast<int32_t>(in->type);
+  d.count = in->shape.elements();
+  if (in->type == TensorType::kInt16) {
+    MOTE_RETURN_IF_ERROR(prepare_sigmoid_s16(ctx, op, *in, *out, &d.s16));
+  } else if (in->type == TensorType::kInt8) {
+    MOTE_RETURN_IF_ERROR(prepare_sigmoid_s8(ctx, op, *in, *out, &d.s8));
+  }
+  ctx.request(sizeof(SigmoidOpData), 0);
+  if (SigmoidOpData* dst = ctx.op_data<SigmoidOpData>()) *dst = d;
+  return Status::kOk;
+}
+
 }  // namespace mote

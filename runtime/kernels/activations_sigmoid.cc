@@ -39,6 +39,32 @@ bool sigmoid_s16_params(float input_scale, int32_t max_pot_shift, SigmoidS16Para
   return true;
 }
 
+// logistic_s8 (kTanh false) and tanh_s8: inputs within the radius are rescaled to Q4.27 and
+// mapped by the fixed-point function; the Q0.31 result becomes 1/256 steps offset by -128
+// (logistic) or 1/128 steps (tanh).
+template <bool kTanh>
+void sigmoid_s8(const SigmoidS8Params& p, int32_t count, const int8_t* input, int8_t* output) {
+  for (int32_t i = 0; i < count; ++i) {
+    const int32_t x = input[i] - p.input_zero_point;
+    int32_t q;
+    if (x <= -p.input_range_radius) {
+      q = INT8_MIN;
+    } else if (x >= p.input_range_radius) {
+      q = INT8_MAX;
+    } else {
+      const int32_t x_q4 = multiply_by_quantized_multiplier(x, p.input_multiplier, p.input_shift);
+      if constexpr (kTanh) {
+        const int32_t y_q0 = fx_tanh<kS8InputIntegerBits>(x_q4);
+        q = clamp32(rounding_divide_by_pot(y_q0, 31 - 7), INT8_MIN, INT8_MAX);  // 1/128 steps
+      } else {
+        const int32_t y_q0 = fx_logistic<kS8InputIntegerBits>(x_q4);
+        q = clamp32(rounding_divide_by_pot(y_q0, 31 - 8) - 128, INT8_MIN, INT8_MAX);  // 1/256 steps
+      }
+    }
+    output[i] = static_cast<int8_t>(q);
+  }
+}
+
 }  // namespace
 
 bool sigmoid_s8_params(float input_scale, int32_t input_zero_point, SigmoidS8Params* p) {
@@ -57,37 +83,11 @@ bool sigmoid_s8_params(float input_scale, int32_t input_zero_point, SigmoidS8Par
 }
 
 void logistic_s8(const SigmoidS8Params& p, int32_t count, const int8_t* input, int8_t* output) {
-  for (int32_t i = 0; i < count; ++i) {
-    const int32_t x = input[i] - p.input_zero_point;
-    int32_t q;
-    if (x <= -p.input_range_radius) {
-      q = INT8_MIN;
-    } else if (x >= p.input_range_radius) {
-      q = INT8_MAX;
-    } else {
-      const int32_t x_q4 = multiply_by_quantized_multiplier(x, p.input_multiplier, p.input_shift);
-      const int32_t y_q0 = fx_logistic<kS8InputIntegerBits>(x_q4);
-      q = clamp32(rounding_divide_by_pot(y_q0, 31 - 8) - 128, INT8_MIN, INT8_MAX);  // 1/256 steps
-    }
-    output[i] = static_cast<int8_t>(q);
-  }
+  sigmoid_s8<false>(p, count, input, output);
 }
 
 void tanh_s8(const SigmoidS8Params& p, int32_t count, const int8_t* input, int8_t* output) {
-  for (int32_t i = 0; i < count; ++i) {
-    const int32_t x = input[i] - p.input_zero_point;
-    int32_t q;
-    if (x <= -p.input_range_radius) {
-      q = INT8_MIN;
-    } else if (x >= p.input_range_radius) {
-      q = INT8_MAX;
-    } else {
-      const int32_t x_q4 = multiply_by_quantized_multiplier(x, p.input_multiplier, p.input_shift);
-      const int32_t y_q0 = fx_tanh<kS8InputIntegerBits>(x_q4);
-      q = clamp32(rounding_divide_by_pot(y_q0, 31 - 7), INT8_MIN, INT8_MAX);  // 1/128 steps
-    }
-    output[i] = static_cast<int8_t>(q);
-  }
+  sigmoid_s8<true>(p, count, input, output);
 }
 
 bool checked_log2(float scale, int32_t* log2_rounded) {

@@ -18,21 +18,16 @@ struct LeakyReluData {
 
 Status prepare(PrepareContext& ctx) {
   const TensorInfo *in = nullptr, *out = nullptr;
-  MOTE_RETURN_IF_ERROR(check_unary_tensors(ctx, &in, &out));
-  MOTE_RETURN_IF_ERROR(check_same_type(ctx, *in, *out));
+  MOTE_RETURN_IF_ERROR(check_activation_tensors(ctx, &in, &out, true));
   LeakyReluData d{};
   d.type = static_cast<int32_t>(in->type);
   d.count = in->shape.elements();
   d.alpha = ctx.options().scalar<float>(0, 0.0f);
-  if (in->type == TensorType::kInt8 || in->type == TensorType::kInt16) {
-    MOTE_RETURN_IF_ERROR(check_per_tensor_quantized(ctx, *in));
-    MOTE_RETURN_IF_ERROR(check_per_tensor_quantized(ctx, *out));
+  if (in->type != TensorType::kFloat32) {
     leaky_relu_quant_params(in->scale, in->zero_point, out->scale, out->zero_point, d.alpha, &d.q);
     if (d.q.identity_shift > 30 || d.q.alpha_shift > 30)
       return ctx.fail(Status::kInvalidModel, "scales %f -> %f with alpha %f give a multiplier too large to represent",
                       static_cast<double>(in->scale), static_cast<double>(out->scale), static_cast<double>(d.alpha));
-  } else if (in->type != TensorType::kFloat32) {
-    return fail_types(ctx, *in, *out);
   }
   ctx.request(sizeof(LeakyReluData), 0);
   if (LeakyReluData* dst = ctx.op_data<LeakyReluData>()) *dst = d;

@@ -16,14 +16,11 @@ struct ReluData {
 
 Status prepare(PrepareContext& ctx) {
   const TensorInfo *in = nullptr, *out = nullptr;
-  MOTE_RETURN_IF_ERROR(check_unary_tensors(ctx, &in, &out));
-  MOTE_RETURN_IF_ERROR(check_same_type(ctx, *in, *out));
+  MOTE_RETURN_IF_ERROR(check_activation_tensors(ctx, &in, &out, true));
   ReluData d{};
   d.type = static_cast<int32_t>(in->type);
   d.count = in->shape.elements();
-  if (in->type == TensorType::kInt8 || in->type == TensorType::kInt16) {
-    MOTE_RETURN_IF_ERROR(check_per_tensor_quantized(ctx, *in));
-    MOTE_RETURN_IF_ERROR(check_per_tensor_quantized(ctx, *out));
+  if (in->type != TensorType::kFloat32) {
     if (in->type == TensorType::kInt16) {
       MOTE_RETURN_IF_ERROR(check_zero_point(ctx, *in, 0));
       MOTE_RETURN_IF_ERROR(check_zero_point(ctx, *out, 0));
@@ -34,8 +31,6 @@ Status prepare(PrepareContext& ctx) {
     if (d.q.shift > 30)
       return ctx.fail(Status::kInvalidModel, "input scale %f / output scale %f is too large to represent",
                       static_cast<double>(in->scale), static_cast<double>(out->scale));
-  } else if (in->type != TensorType::kFloat32) {
-    return fail_types(ctx, *in, *out);
   }
   ctx.request(sizeof(ReluData), 0);
   if (ReluData* dst = ctx.op_data<ReluData>()) *dst = d;

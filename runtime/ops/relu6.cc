@@ -18,19 +18,15 @@ struct Relu6Data {
 
 Status prepare(PrepareContext& ctx) {
   const TensorInfo *in = nullptr, *out = nullptr;
-  MOTE_RETURN_IF_ERROR(check_unary_tensors(ctx, &in, &out));
-  MOTE_RETURN_IF_ERROR(check_same_type(ctx, *in, *out));
+  MOTE_RETURN_IF_ERROR(check_activation_tensors(ctx, &in, &out, false));
   Relu6Data d{};
   d.type = static_cast<int32_t>(in->type);
   d.count = in->shape.elements();
-  if (in->type == TensorType::kInt8 || in->type == TensorType::kInt16) {
-    MOTE_RETURN_IF_ERROR(check_per_tensor_quantized(ctx, *in));
+  if (in->type != TensorType::kFloat32) {
     int32_t qmin = 0, qmax = 0;
     integer_limits(in->type, &qmin, &qmax);
     d.lo = in->zero_point;
     d.hi = relu6_quantized_six(in->scale, in->zero_point, qmin, qmax);
-  } else if (in->type != TensorType::kFloat32) {
-    return fail_types(ctx, *in, *out);
   }
   ctx.request(sizeof(Relu6Data), 0);
   if (Relu6Data* dst = ctx.op_data<Relu6Data>()) *dst = d;
