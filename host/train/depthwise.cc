@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "host/train/layers.h"
+#include "host/train/simd.h"
 
 namespace mote::train {
 
@@ -17,6 +18,73 @@ struct DwGeometry {
   Axis y, x;
   int oc() const { return c * m; }
 };
+
+// o[c*M + m] += xi[c] * wk[c*M + m]: one tap for every output channel.
+MOTE_TRAIN_INLINE void tap_forward(const float* __restrict xi, const float* __restrict wk, int C, int M,
+                                   float* __restrict o) {
+  if (M == 1) {
+    for (int c = 0; c < C; ++c) o[c] += xi[c] * wk[c];
+    return;
+  }
+  for (int c = 0; c < C; ++c)
+    for (int m = 0; m < M; ++m) o[c * M + m] += xi[c] * wk[c * M + m];
+}
+
+// One tap's share of the gradients: dwk += xi * dz (per output channel) and, when dxi is not
+// null, dxi[c] += sum over m of wk[c*M + m] * dz[c*M + m].
+MOTE_TRAIN_INLINE void tap_backward(const float* __restrict xi, const float* __restrict wk,
+                                    const float* __restrict dz, int C, int M, float* __restrict dwk,
+                                    float* __restrict dxi) {
+  if (M == 1) {
+    for (int c = 0; c < C; ++c) dwk[c] += xi[c] * dz[c];
+    if (dxi)
+      for (int c = 0; c < C; ++c) dxi[c] += wk[c] * dz[c];
+    return;
+  }
+  for (int c = 0; c < C; ++c)
+    for (int m = 0; m < M; ++m) dwk[c * M + m] += xi[c] * dz[c * M + m];
+  if (!dxi) return;
+  for (int c = 0; c < C; ++c) {
+    float s = 0.0f;
+    for (int m = 0; m < M; ++m) s += wk[c * M + m] * dz[c * M + m];
+    dxi[c] += s;
+  }
+}
+
+// One sample: o [oh, ow, C*M] = bias + taps (activation applied by the caller).
+MOTE_TRAIN_CLONES
+void forward_sample(const DwGeometry& g, const float* xs, const float* w, const float* bias, float* o) {
+  const int OC = g.oc();
+  for (int oy = 0; oy < g.y.out; ++oy)
+    for (int ox = 0; ox < g.x.out; ++ox, o += OC) {
+      for (int k = 0; k < OC; ++k) o[k] = bias ? bias[k] : 0.0f;
+      const Window wd = window_at(g.y, g.x, oy, ox);
+      for (int ky = wd.ky0; ky < wd.ky1; ++ky)
+        for (int kx = wd.kx0; kx < wd.kx1; ++kx)
+          tap_forward(xs + (static_cast<size_t>(wd.iy0 + ky) * g.w + wd.ix0 + kx) * g.c,
+                      w + (static_cast<size_t>(ky) * g.kw + kx) * OC, g.c, g.m, o);
+    }
+}
+
+// One sample's gradients from dz [oh, ow, C*M] (after the activation): accumulates into dw and db,
+// writes dxs (zeroed here) when it is not null.
+MOTE_TRAIN_CLONES
+void backward_sample(const DwGeometry& g, const float* xs, const float* w, const float* dz, float* dw,
+                     float* db, float* dxs) {
+  const int OC = g.oc();
+  if (dxs) std::fill(dxs, dxs + static_cast<size_t>(g.h) * g.w * g.c, 0.0f);
+  for (int oy = 0; oy < g.y.out; ++oy)
+    for (int ox = 0; ox < g.x.out; ++ox, dz += OC) {
+      for (int k = 0; k < OC; ++k) db[k] += dz[k];
+      const Window wd = window_at(g.y, g.x, oy, ox);
+      for (int ky = wd.ky0; ky < wd.ky1; ++ky)
+        for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
+          const size_t pix = (static_cast<size_t>(wd.iy0 + ky) * g.w + wd.ix0 + kx) * g.c;
+          const size_t tap = (static_cast<size_t>(ky) * g.kw + kx) * OC;
+          tap_backward(xs + pix, w + tap, dz, g.c, g.m, dw + tap, dxs ? dxs + pix : nullptr);
+        }
+    }
+}
 
 }  // namespace
 
@@ -51,39 +119,19 @@ void DepthwiseConv2D::forward(const std::vector<const Tensor*>& in, Tensor& out,
                               const RunContext& ctx) {
   const Tensor& x = *in[0];
   const DwGeometry g{ay_.in, ax_.in, in_c_, o_.depth_multiplier, o_.kernel_h, o_.kernel_w, ay_, ax_};
-  const int batch = x.dim(0), OC = g.oc(), M = g.m;
+  const int batch = x.dim(0), OC = g.oc();
   out.resize({batch, g.y.out, g.x.out, OC});
   const size_t in_sample = static_cast<size_t>(g.h) * g.w * g.c;
   const size_t out_sample = static_cast<size_t>(g.y.out) * g.x.out * OC;
   const int tasks = task_count(batch, static_cast<double>(out_sample) * g.kh * g.kw, kWorkPerTask);
-  const float* w = kernel_.value.data();
   const float* b = o_.use_bias ? bias_.value.data() : nullptr;
   ctx.parallel(tasks, [&](int t) {
     int n0, n1;
     split_range(batch, tasks, t, &n0, &n1);
     for (int n = n0; n < n1; ++n) {
-      const float* xs = x.data() + in_sample * n;
       float* o = out.data() + out_sample * n;
-      for (int oy = 0; oy < g.y.out; ++oy) {
-        for (int ox = 0; ox < g.x.out; ++ox, o += OC) {
-          if (b) std::copy(b, b + OC, o);
-          else std::fill(o, o + OC, 0.0f);
-          const Window wd = window_at(g.y, g.x, oy, ox);
-          for (int ky = wd.ky0; ky < wd.ky1; ++ky) {
-            for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
-              const float* xi = xs + (static_cast<size_t>(wd.iy0 + ky) * g.w + wd.ix0 + kx) * g.c;
-              const float* wk = w + (static_cast<size_t>(ky) * g.kw + kx) * OC;
-              if (M == 1) {
-                for (int c = 0; c < g.c; ++c) o[c] += xi[c] * wk[c];
-              } else {
-                for (int c = 0; c < g.c; ++c)
-                  for (int m = 0; m < M; ++m) o[c * M + m] += xi[c] * wk[c * M + m];
-              }
-            }
-          }
-          apply_activation(o_.activation, o, OC);
-        }
-      }
+      forward_sample(g, x.data() + in_sample * n, kernel_.value.data(), b, o);
+      apply_activation(o_.activation, o, out_sample);
     }
   });
 }
@@ -93,7 +141,7 @@ void DepthwiseConv2D::backward(const std::vector<const Tensor*>& in, const Tenso
                                const RunContext& ctx) {
   const Tensor& x = *in[0];
   const DwGeometry g{ay_.in, ax_.in, in_c_, o_.depth_multiplier, o_.kernel_h, o_.kernel_w, ay_, ax_};
-  const int batch = x.dim(0), OC = g.oc(), M = g.m;
+  const int batch = x.dim(0), OC = g.oc();
   const size_t in_sample = static_cast<size_t>(g.h) * g.w * g.c;
   const size_t out_sample = static_cast<size_t>(g.y.out) * g.x.out * OC;
   const int tasks = task_count(batch, static_cast<double>(out_sample) * g.kh * g.kw, kWorkPerTask);
@@ -101,46 +149,17 @@ void DepthwiseConv2D::backward(const std::vector<const Tensor*>& in, const Tenso
   dw_partial_.assign(wsize * tasks, 0.0f);
   db_partial_.assign(static_cast<size_t>(OC) * tasks, 0.0f);
   Tensor* dx = din.empty() ? nullptr : din[0];
-  const float* w = kernel_.value.data();
   ctx.parallel(tasks, [&](int t) {
     int n0, n1;
     split_range(batch, tasks, t, &n0, &n1);
-    float* dw = dw_partial_.data() + wsize * t;
-    float* db = db_partial_.data() + static_cast<size_t>(OC) * t;
-    thread_local std::vector<float> dzrow;
-    dzrow.resize(static_cast<size_t>(OC));
-    float* dz = dzrow.data();
+    thread_local std::vector<float> dz;
+    dz.resize(out_sample);
     for (int n = n0; n < n1; ++n) {
-      const float* xs = x.data() + in_sample * n;
-      float* dxs = dx ? dx->data() + in_sample * n : nullptr;
-      if (dxs) std::fill(dxs, dxs + in_sample, 0.0f);
-      const size_t base = out_sample * n;
-      for (int oy = 0; oy < g.y.out; ++oy) {
-        for (int ox = 0; ox < g.x.out; ++ox) {
-          const size_t off = base + (static_cast<size_t>(oy) * g.x.out + ox) * OC;
-          activation_grad(o_.activation, out.data() + off, dout.data() + off, dz, OC);
-          for (int k = 0; k < OC; ++k) db[k] += dz[k];
-          const Window wd = window_at(g.y, g.x, oy, ox);
-          for (int ky = wd.ky0; ky < wd.ky1; ++ky) {
-            for (int kx = wd.kx0; kx < wd.kx1; ++kx) {
-              const size_t pix = (static_cast<size_t>(wd.iy0 + ky) * g.w + wd.ix0 + kx) * g.c;
-              const size_t tap = (static_cast<size_t>(ky) * g.kw + kx) * OC;
-              const float* xi = xs + pix;
-              float* dwk = dw + tap;
-              for (int c = 0; c < g.c; ++c)
-                for (int m = 0; m < M; ++m) dwk[c * M + m] += xi[c] * dz[c * M + m];
-              if (!dxs) continue;
-              const float* wk = w + tap;
-              float* dxi = dxs + pix;
-              for (int c = 0; c < g.c; ++c) {
-                float s = 0.0f;
-                for (int m = 0; m < M; ++m) s += wk[c * M + m] * dz[c * M + m];
-                dxi[c] += s;
-              }
-            }
-          }
-        }
-      }
+      activation_grad(o_.activation, out.data() + out_sample * n, dout.data() + out_sample * n,
+                      dz.data(), out_sample);
+      backward_sample(g, x.data() + in_sample * n, kernel_.value.data(), dz.data(),
+                      dw_partial_.data() + wsize * t, db_partial_.data() + static_cast<size_t>(OC) * t,
+                      dx ? dx->data() + in_sample * n : nullptr);
     }
   });
   sum_partials(dw_partial_, tasks, wsize, kernel_.grad.data());
