@@ -1,5 +1,7 @@
 #include "runtime/kernels/conv_prepare.h"
 
+#include "runtime/kernels/activations_prepare.h"
+
 namespace mote {
 
 namespace {
@@ -211,12 +213,7 @@ Status check_pool_tensors(PrepareContext& ctx, const TensorInfo* in, const Tenso
   if (ctx.num_inputs() != 1 || ctx.num_outputs() != 1 || !in || !out)
     return ctx.fail(Status::kInvalidModel, "needs 1 input and 1 output, has %d and %d", ctx.num_inputs(),
                     ctx.num_outputs());
-  if (in->type != out->type)
-    return ctx.fail(Status::kInvalidModel, "input type %s differs from output type %s", type_name(in->type),
-                    type_name(out->type));
-  const TensorType t = in->type;
-  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kFloat32)
-    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, float32)", type_name(t));
+  MOTE_RETURN_IF_ERROR(check_io_type_s8_s16_f32(ctx, *in, *out));
   if (in->shape.rank != 4) {
     char s[64];
     format_shape(in->shape, s, sizeof(s));

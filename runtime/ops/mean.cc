@@ -3,6 +3,7 @@
 // with them set to 1 when keep_dims. Types: float32, int8, int16; quantized outputs are rescaled
 // from the input's scale/zero point to the output's, as the reference does.
 // Options: ReducerOptions { keep_dims = 0 } (absent: false).
+#include "runtime/kernels/activations_prepare.h"
 #include "runtime/kernels/mean.h"
 #include "runtime/kernels/quant.h"
 #include "runtime/op.h"
@@ -87,12 +88,8 @@ Status prepare(PrepareContext& ctx) {
   if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1 || !in || !axis || !out)
     return ctx.fail(Status::kInvalidModel, "needs input, axis and 1 output; has %d inputs, %d outputs",
                     ctx.num_inputs(), ctx.num_outputs());
-  if (in->type != out->type)
-    return ctx.fail(Status::kInvalidModel, "input type %s differs from output type %s", type_name(in->type),
-                    type_name(out->type));
+  MOTE_RETURN_IF_ERROR(check_io_type_s8_s16_f32(ctx, *in, *out));
   const TensorType t = in->type;
-  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kFloat32)
-    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, float32)", type_name(t));
   if (in->shape.elements() == 0)
     return ctx.fail(Status::kUnsupported, "input (tensor %d) is empty", static_cast<int>(in->index));
   bool reduced[kMaxRank];

@@ -5,6 +5,7 @@
 // (int16 included, as in the reference). No options.
 #include "runtime/kernels/pad.h"
 
+#include "runtime/kernels/activations_prepare.h"
 #include "runtime/op.h"
 
 namespace mote {
@@ -68,12 +69,8 @@ Status prepare(PrepareContext& ctx) {
   if ((ctx.num_inputs() != 2 && ctx.num_inputs() != 3) || ctx.num_outputs() != 1 || !in || !pads || !out)
     return ctx.fail(Status::kInvalidModel, "needs 2 or 3 inputs and 1 output, has %d and %d", ctx.num_inputs(),
                     ctx.num_outputs());
+  MOTE_RETURN_IF_ERROR(check_io_type_s8_s16_s32_f32(ctx, *in, *out));
   const TensorType t = in->type;
-  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kInt32 && t != TensorType::kFloat32)
-    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, int32, float32)", type_name(t));
-  if (out->type != t)
-    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s", type_name(out->type),
-                    type_name(t));
   int32_t before[kMaxRank] = {0}, after[kMaxRank] = {0};
   MOTE_RETURN_IF_ERROR(read_paddings(ctx, *in, *pads, before, after));
   if (out->shape.rank != in->shape.rank)

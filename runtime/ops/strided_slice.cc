@@ -6,6 +6,7 @@
 // sets them cannot be run faithfully).
 #include "runtime/kernels/strided_slice.h"
 
+#include "runtime/kernels/activations_prepare.h"
 #include "runtime/op.h"
 
 namespace mote {
@@ -88,12 +89,8 @@ Status prepare(PrepareContext& ctx) {
   if (ctx.num_inputs() != 4 || ctx.num_outputs() != 1 || !in || !out)
     return ctx.fail(Status::kInvalidModel, "needs 4 inputs and 1 output, has %d and %d", ctx.num_inputs(),
                     ctx.num_outputs());
+  MOTE_RETURN_IF_ERROR(check_io_type_s8_s16_s32_f32(ctx, *in, *out));
   const TensorType t = in->type;
-  if (t != TensorType::kInt8 && t != TensorType::kInt16 && t != TensorType::kInt32 && t != TensorType::kFloat32)
-    return ctx.fail(Status::kUnsupported, "type %s not supported (int8, int16, int32, float32)", type_name(t));
-  if (out->type != t)
-    return ctx.fail(Status::kInvalidModel, "output type %s differs from input type %s", type_name(out->type),
-                    type_name(t));
   if (in->shape.rank > kStridedSliceMaxRank)
     return ctx.fail(Status::kUnsupported, "input rank %d exceeds %d", static_cast<int>(in->shape.rank),
                     kStridedSliceMaxRank);
