@@ -1,6 +1,6 @@
 #include "runtime/kernels/elementwise_prepare.h"
 
-#include "runtime/kernels/elementwise.h"
+#include "runtime/kernels/quant.h"
 
 namespace mote {
 
@@ -61,6 +61,38 @@ Status check_quantized(const PrepareContext& ctx, const TensorInfo& t) {
   if (t.zero_point < qmin || t.zero_point > qmax)
     return ctx.fail(Status::kInvalidModel, "tensor %d: zero point %d outside [%d, %d]", static_cast<int>(t.index),
                     static_cast<int>(t.zero_point), static_cast<int>(qmin), static_cast<int>(qmax));
+  return Status::kOk;
+}
+
+void quantized_activation_range(const TensorInfo& out, uint8_t act, int32_t* act_min, int32_t* act_max) {
+  int32_t qmin = 0, qmax = 0;
+  quantized_limits(out.type, &qmin, &qmax);
+  activation_range_quantized(act, out.scale, out.zero_point, qmin, qmax, act_min, act_max);
+}
+
+Status prepare_binary(PrepareContext& ctx, const TensorInfo** a, const TensorInfo** b, const TensorInfo** out,
+                      uint8_t* act, BroadcastLoop* loop) {
+  MOTE_RETURN_IF_ERROR(check_binary_tensors(ctx, a, b, out));
+  MOTE_RETURN_IF_ERROR(read_fused_activation(ctx, 0, act));
+  plan_broadcast((*a)->shape, (*b)->shape, (*out)->shape, loop);
+  return Status::kOk;
+}
+
+Status prepare_add_sub_quant(const PrepareContext& ctx, const TensorInfo& a, const TensorInfo& b,
+                             const TensorInfo& out, uint8_t act, bool subtract, AddSubQuantParams* p) {
+  MOTE_RETURN_IF_ERROR(check_quantized(ctx, a));
+  MOTE_RETURN_IF_ERROR(check_quantized(ctx, b));
+  MOTE_RETURN_IF_ERROR(check_quantized(ctx, out));
+  const bool s16 = out.type == TensorType::kInt16;
+  const bool ok = subtract
+                      ? sub_quant_params(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, s16, p)
+                      : add_quant_params(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, s16, p);
+  if (!ok)
+    return ctx.fail(Status::kInvalidModel,
+                    "scales %f (tensor %d), %f (tensor %d) -> %f (tensor %d) need a multiplier outside (0, 1)",
+                    static_cast<double>(a.scale), static_cast<int>(a.index), static_cast<double>(b.scale),
+                    static_cast<int>(b.index), static_cast<double>(out.scale), static_cast<int>(out.index));
+  quantized_activation_range(out, act, &p->act_min, &p->act_max);
   return Status::kOk;
 }
 

@@ -18,33 +18,14 @@ struct AddData {
   FloatRange float_act;
 };
 
-Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo& b, const TensorInfo& out, uint8_t act,
-                     AddSubQuantParams* p) {
-  MOTE_RETURN_IF_ERROR(check_quantized(ctx, a));
-  MOTE_RETURN_IF_ERROR(check_quantized(ctx, b));
-  MOTE_RETURN_IF_ERROR(check_quantized(ctx, out));
-  const bool s16 = out.type == TensorType::kInt16;
-  if (!add_quant_params(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, s16, p))
-    return ctx.fail(Status::kInvalidModel,
-                    "scales %f (tensor %d), %f (tensor %d) -> %f (tensor %d) need a multiplier outside (0, 1)",
-                    static_cast<double>(a.scale), static_cast<int>(a.index), static_cast<double>(b.scale),
-                    static_cast<int>(b.index), static_cast<double>(out.scale), static_cast<int>(out.index));
-  int32_t qmin = 0, qmax = 0;
-  quantized_limits(out.type, &qmin, &qmax);
-  activation_range_quantized(act, out.scale, out.zero_point, qmin, qmax, &p->act_min, &p->act_max);
-  return Status::kOk;
-}
-
 Status prepare(PrepareContext& ctx) {
   const TensorInfo *a = nullptr, *b = nullptr, *out = nullptr;
-  MOTE_RETURN_IF_ERROR(check_binary_tensors(ctx, &a, &b, &out));
   uint8_t act = 0;
-  MOTE_RETURN_IF_ERROR(read_fused_activation(ctx, 0, &act));
   AddData d{};
+  MOTE_RETURN_IF_ERROR(prepare_binary(ctx, &a, &b, &out, &act, &d.loop));
   d.type = static_cast<int32_t>(out->type);
-  plan_broadcast(a->shape, b->shape, out->shape, &d.loop);
   if (out->type == TensorType::kInt8 || out->type == TensorType::kInt16) {
-    MOTE_RETURN_IF_ERROR(prepare_quant(ctx, *a, *b, *out, act, &d.quant));
+    MOTE_RETURN_IF_ERROR(prepare_add_sub_quant(ctx, *a, *b, *out, act, /*subtract=*/false, &d.quant));
   } else if (out->type == TensorType::kFloat32) {
     activation_range_float(act, &d.float_act.min, &d.float_act.max);
   }

@@ -38,20 +38,16 @@ Status prepare_quant(PrepareContext& ctx, const TensorInfo& a, const TensorInfo&
   p->input1_offset = -a.zero_point;
   p->input2_offset = -b.zero_point;
   p->output_offset = out.zero_point;
-  int32_t qmin = 0, qmax = 0;
-  quantized_limits(out.type, &qmin, &qmax);
-  activation_range_quantized(act, out.scale, out.zero_point, qmin, qmax, &p->act_min, &p->act_max);
+  quantized_activation_range(out, act, &p->act_min, &p->act_max);
   return Status::kOk;
 }
 
 Status prepare(PrepareContext& ctx) {
   const TensorInfo *a = nullptr, *b = nullptr, *out = nullptr;
-  MOTE_RETURN_IF_ERROR(check_binary_tensors(ctx, &a, &b, &out));
   uint8_t act = 0;
-  MOTE_RETURN_IF_ERROR(read_fused_activation(ctx, 0, &act));
   MulData d{};
+  MOTE_RETURN_IF_ERROR(prepare_binary(ctx, &a, &b, &out, &act, &d.loop));
   d.type = static_cast<int32_t>(out->type);
-  plan_broadcast(a->shape, b->shape, out->shape, &d.loop);
   if (out->type == TensorType::kInt8 || out->type == TensorType::kInt16) {
     MOTE_RETURN_IF_ERROR(prepare_quant(ctx, *a, *b, *out, act, &d.quant));
   } else if (out->type == TensorType::kFloat32) {
