@@ -264,8 +264,10 @@ void ConvBase::backward(const std::vector<const Tensor*>& in, const Tensor& out,
   const int batch = x.dim(0), P = g.pixels(), K = g.k(), O = g.filters;
   // Chunks keep a chunk's columns in cache; each task runs a fixed run of chunks in order and
   // accumulates one partial gradient, so the sums do not depend on the threads.
-  const int chunks = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
-  const int tasks = std::min(chunks, kMaxReductionTasks);
+  // Chunks are a multiple of the tasks, so the tasks get (nearly) the same number of samples.
+  const int wanted = task_count(batch, static_cast<double>(P) * K, kColsPerTask);
+  const int tasks = std::min(wanted, kMaxReductionTasks);
+  const int chunks = std::min(batch, (wanted + tasks - 1) / tasks * tasks);
   const size_t wsize = static_cast<size_t>(O) * K;
   dw_partial_.resize(wsize * tasks);
   db_partial_.assign(static_cast<size_t>(O) * tasks, 0.0f);

@@ -92,11 +92,13 @@ void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
   }
   wake_.notify_all();
   work_on(fn, tasks);
+  // The workers usually finish within microseconds of the caller: poll before sleeping.
+  for (int i = 0; i < kSpinRounds && active_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(mu_);
     fn_ = nullptr;  // no worker registers from here on
-    done_.wait(lock, [&] { return active_ == 0; });
+    done_.wait(lock, [&] { return active_.load() == 0; });
     error = error_;
     error_ = nullptr;
   }

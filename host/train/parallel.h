@@ -49,7 +49,7 @@ class ThreadPool {
   const std::function<void(int)>* fn_ = nullptr;  // null between runs
   int tasks_ = 0;
   std::atomic<int> next_{0};
-  int active_ = 0;           // workers registered in the current run
+  std::atomic<int> active_{0};  // workers registered in the current run (changed under mu_)
   unsigned generation_ = 0;
   std::atomic<unsigned> published_{0};  // generation_, readable without the mutex (for spinning)
   bool stop_ = false;
