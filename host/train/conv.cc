@@ -22,7 +22,8 @@ namespace mote::train {
 
 namespace {
 
-// Floats of im2col buffer per task (about 256 KiB, so a task's columns stay in the L2 cache).
+// Chunk size: floats of (virtual) column matrix per chunk, 128 KiB — a chunk's padded input,
+// output and gradients stay in the L2 cache.
 constexpr double kColsPerTask = 32768;
 // At most this many partial weight gradients (tasks) in backward.
 constexpr int kMaxReductionTasks = 8;

@@ -4,12 +4,13 @@
 //
 // A and B are addressed through strides, so one routine covers every transpose the layers need:
 // element A(i, k) is a[i * a_row + k * a_col] and B(k, j) is b[k * b_row + j * b_col]. C is row-major
-// with row stride ldc. Use the helpers below for the common cases.
+// with row stride ldc. Use the helpers below for the common cases; gemm_gather reads A through
+// offset tables instead (a convolution's column matrix, straight from the image).
 //
 // Blocking: K in blocks of 256, rows of A in blocks of 96, columns of B in panels of 16 that are
 // packed contiguously (zero-padded past N); a 6 x 16 register tile is accumulated by a micro-kernel
 // written with GCC vector extensions (8 floats), compiled twice — for x86-64-v3 (AVX2 + FMA) and for
-// the baseline — and chosen once at load time by the CPU (function multi-versioning).
+// the baseline — and chosen once at load time by the CPU (function multi-versioning, simd.h).
 //
 // Determinism: every C element is the sum over its K block in ascending k, blocks added in
 // ascending order, whatever M, N and the tiling: the same inputs give the same bits on a given
