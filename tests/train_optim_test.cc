@@ -332,6 +332,28 @@ TEST(TrainDeterminism, SameSeedSameBitsWhateverTheThreads) {
   EXPECT_NE(a, d);
 }
 
+TEST(TrainModel, StateSnapshotAndRestore) {
+  auto m = small_net(3, 1);
+  Tensor x, y;
+  blob_data(32, 4, &x, &y);
+  Adam adam;
+  FitOptions fo;
+  fo.batch_size = 16;
+  fit(*m, SoftmaxCrossEntropy(), adam, x, y, fo);
+  const std::vector<Tensor> saved = m->state();
+  const std::vector<float> before(m->forward(x, false).vec());
+  fit(*m, SoftmaxCrossEntropy(), adam, x, y, fo);
+  EXPECT_NE(m->forward(x, false).vec(), before);
+  m->set_state(saved);
+  EXPECT_EQ(m->forward(x, false).vec(), before);  // BatchNorm's moving statistics came back too
+  std::vector<Tensor> wrong = saved;
+  wrong.pop_back();
+  EXPECT_THROW(m->set_state(wrong), HostError);
+  wrong = saved;
+  wrong[0] = Tensor({1});
+  EXPECT_THROW(m->set_state(wrong), HostError);
+}
+
 TEST(TrainFit, XorWithDenseAndBinaryCrossEntropy) {
   Model m({2}, 1);
   m.add(std::make_unique<Dense>(Dense::Options{8, Activation::kRelu, true, Init::kHeUniform}));

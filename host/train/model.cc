@@ -139,6 +139,27 @@ std::vector<std::pair<std::string, Tensor*>> Model::buffers() const {
   return out;
 }
 
+std::vector<Tensor> Model::state() const {
+  std::vector<Tensor> out;
+  for (const Param* p : params()) out.push_back(p->value);
+  for (const auto& b : buffers()) out.push_back(*b.second);
+  return out;
+}
+
+void Model::set_state(const std::vector<Tensor>& state) {
+  std::vector<Tensor*> dst;
+  for (Param* p : params()) dst.push_back(&p->value);
+  for (const auto& b : buffers()) dst.push_back(b.second);
+  if (state.size() != dst.size())
+    throw host::HostError("model state has " + std::to_string(state.size()) + " tensors, the model " +
+                          std::to_string(dst.size()));
+  for (size_t i = 0; i < dst.size(); ++i)
+    if (state[i].shape() != dst[i]->shape())
+      throw host::HostError("model state tensor " + std::to_string(i) + " has shape " +
+                            shape_str(state[i].shape()) + ", the model " + shape_str(dst[i]->shape()));
+  for (size_t i = 0; i < dst.size(); ++i) *dst[i] = state[i];
+}
+
 std::string Model::summary() const {
   std::string s = "0 Input " + shape_str(nodes_[0].shape) + "\n";
   for (size_t i = 1; i < nodes_.size(); ++i) {

@@ -60,6 +60,10 @@ class Model {
   std::vector<Param*> params() const;
   size_t param_count() const;
   std::vector<std::pair<std::string, Tensor*>> buffers() const;  // "node/name"
+  // Copies of every parameter value, then every buffer (early stopping keeps the best epoch's);
+  // set_state puts them back (throws HostError if the count or a shape differs).
+  std::vector<Tensor> state() const;
+  void set_state(const std::vector<Tensor>& state);
   // One line per node: "3 Conv2D [28, 28, 16] 448 params <- 2".
   std::string summary() const;
 
