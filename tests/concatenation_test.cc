@@ -10,12 +10,15 @@
 #include <vector>
 
 #include "tests/support/model_builder.h"
+#include "tests/support/op_test_util.h"
 #include "tests/support/run_model.h"
 
 namespace mote {
 namespace {
 
 using testing::bytes_of;
+using testing::elements_of;
+using testing::for_each_index;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
@@ -34,11 +37,8 @@ std::vector<T> naive_concat(const std::vector<std::vector<int32_t>>& shapes, con
   std::vector<int32_t> out_dims = shapes[0];
   out_dims[axis] = 0;
   for (auto& s : shapes) out_dims[axis] += s[axis];
-  size_t total = 1;
-  for (int32_t d : out_dims) total *= d;
-  std::vector<T> out(total);
-  std::vector<int32_t> idx(out_dims.size(), 0);
-  for (size_t k = 0; k < total; ++k) {
+  std::vector<T> out(elements_of(out_dims));
+  for_each_index(out_dims, [&](size_t k, const std::vector<int32_t>& idx) {
     int32_t pos = idx[axis];
     size_t which = 0;
     while (pos >= shapes[which][axis]) pos -= shapes[which++][axis];
@@ -46,11 +46,7 @@ std::vector<T> naive_concat(const std::vector<std::vector<int32_t>>& shapes, con
     for (size_t d = 0; d < out_dims.size(); ++d)
       src = src * shapes[which][d] + (static_cast<int>(d) == axis ? pos : idx[d]);
     out[k] = data[which][src];
-    for (size_t d = out_dims.size(); d-- > 0;) {
-      if (++idx[d] < out_dims[d]) break;
-      idx[d] = 0;
-    }
-  }
+  });
   return out;
 }
 

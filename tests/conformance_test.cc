@@ -14,7 +14,6 @@
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
 #include "runtime/op_resolver.h"
+#include "tests/support/model_builder.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
@@ -42,21 +42,6 @@ std::vector<std::string> list_dirs(const std::string& dir) {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-struct AlignedBytes {
-  std::unique_ptr<uint8_t[]> storage;
-  uint8_t* data = nullptr;
-  size_t size = 0;
-  explicit AlignedBytes(size_t n) : storage(new uint8_t[n + 16]), size(n) {
-    data = storage.get() + ((16 - (reinterpret_cast<uintptr_t>(storage.get()) & 15)) & 15);
-  }
-};
-
-AlignedBytes aligned_copy(const std::vector<uint8_t>& v) {
-  AlignedBytes a(v.size());
-  std::memcpy(a.data, v.data(), v.size());
-  return a;
 }
 
 struct CaseResult {
@@ -90,10 +75,10 @@ void compare_output(const TensorRef& out, const std::vector<uint8_t>& golden, co
 // Runs every sample in `dir`. Returns the planned arena size.
 CaseResult run_case(const std::string& dir) {
   CaseResult result;
-  AlignedBytes model_bytes = aligned_copy(read_file(dir + "/model.tflite"));
+  testing::AlignedModel model_bytes(read_file(dir + "/model.tflite"));
   Model model;
   Error err;
-  Status s = model.load(model_bytes.data, model_bytes.size, &err);
+  Status s = model.load(model_bytes.data(), model_bytes.size(), &err);
   EXPECT_EQ(s, Status::kOk) << dir << ": " << err.message;
   if (s != Status::kOk) return result;
   OpResolver resolver;
@@ -105,15 +90,15 @@ CaseResult run_case(const std::string& dir) {
   if (s != Status::kOk) return result;
   result.arena_bytes = plan.total_bytes;
 
-  AlignedBytes arena(plan.total_bytes);
+  std::vector<uint64_t> arena(plan.total_bytes / 8 + 1);  // 8-byte aligned
   Interpreter too_small;
-  EXPECT_EQ(too_small.prepare(model, resolver, arena.data, plan.total_bytes - 1, &err), Status::kArenaTooSmall) << dir;
+  EXPECT_EQ(too_small.prepare(model, resolver, arena.data(), plan.total_bytes - 1, &err), Status::kArenaTooSmall) << dir;
 
   for (int k = 0;; ++k) {
     std::string first_in = dir + "/input_" + std::to_string(k) + "_0.bin";
     if (!file_exists(first_in)) break;
     Interpreter interp;
-    s = interp.prepare(model, resolver, arena.data, plan.total_bytes, &err);
+    s = interp.prepare(model, resolver, arena.data(), plan.total_bytes, &err);
     EXPECT_EQ(s, Status::kOk) << dir << ": " << err.message;
     if (s != Status::kOk) return result;
     for (int i = 0; i < interp.num_inputs(); ++i) {

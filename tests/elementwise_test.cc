@@ -22,6 +22,7 @@ namespace mote {
 namespace {
 
 using testing::dims_of;
+using testing::for_each_index;
 using testing::OpHarness;
 using testing::OptionsTable;
 using testing::random_ints;
@@ -41,19 +42,6 @@ int64_t broadcast_index(const Shape& in, const Shape& out, const std::vector<int
     flat = flat * in.dims[d] + i;
   }
   return flat;
-}
-
-template <typename F>
-void for_each_index(const Shape& out, F f) {
-  std::vector<int32_t> idx(out.rank, 0);
-  const int64_t n = out.elements();
-  for (int64_t k = 0; k < n; ++k) {
-    f(k, idx);
-    for (int32_t d = out.rank - 1; d >= 0; --d) {
-      if (++idx[d] < out.dims[d]) break;
-      idx[d] = 0;
-    }
-  }
 }
 
 struct QTensor {
@@ -97,7 +85,7 @@ std::vector<T> ref_quant(Kind kind, const Shape& sa, const std::vector<T>& a, QT
     ref_quantize_multiplier(static_cast<double>(qa.scale) * qb.scale / qo.scale, &mo, &eo);
   }
   std::vector<T> out(so.elements());
-  for_each_index(so, [&](int64_t k, const std::vector<int32_t>& idx) {
+  for_each_index(dims_of(so), [&](int64_t k, const std::vector<int32_t>& idx) {
     const int32_t x = a[broadcast_index(sa, so, idx)] - qa.zp;
     const int32_t y = b[broadcast_index(sb, so, idx)] - qb.zp;
     int32_t r;
@@ -117,7 +105,7 @@ template <typename T, typename F>
 std::vector<T> ref_plain(const Shape& sa, const std::vector<T>& a, const Shape& sb, const std::vector<T>& b,
                          const Shape& so, F f) {
   std::vector<T> out(so.elements());
-  for_each_index(so, [&](int64_t k, const std::vector<int32_t>& idx) {
+  for_each_index(dims_of(so), [&](int64_t k, const std::vector<int32_t>& idx) {
     out[k] = f(a[broadcast_index(sa, so, idx)], b[broadcast_index(sb, so, idx)]);
   });
   return out;

@@ -26,6 +26,7 @@ namespace {
 
 using testing::bytes_of;
 using testing::elements_of;
+using testing::for_each_index;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
@@ -69,17 +70,12 @@ std::vector<Acc> ref_sums(const Case& c, const std::vector<T>& in, int64_t* coun
   *count = 1;
   for (int i = 0; i < rank; ++i) (r[i] ? *count : outs) *= c.shape[i];
   std::vector<Acc> sums(static_cast<size_t>(outs), Acc(0));
-  std::vector<int32_t> idx(rank, 0);
-  for (size_t k = 0; k < in.size(); ++k) {
+  for_each_index(c.shape, [&](size_t k, const std::vector<int32_t>& idx) {
     int64_t o = 0;
     for (int i = 0; i < rank; ++i)
       if (!r[i]) o = o * c.shape[i] + idx[i];
     sums[static_cast<size_t>(o)] += in[k];
-    for (int i = rank - 1; i >= 0; --i) {
-      if (++idx[i] < c.shape[i]) break;
-      idx[i] = 0;
-    }
-  }
+  });
   return sums;
 }
 

@@ -19,6 +19,8 @@ namespace mote {
 namespace {
 
 using testing::bytes_of;
+using testing::elements_of;
+using testing::for_each_index;
 using testing::ModelBuilder;
 using testing::Options;
 using testing::Quant;
@@ -37,11 +39,9 @@ std::vector<T> naive_pad(const std::vector<int32_t>& in_dims, const std::vector<
                          const std::vector<int32_t>& before, const std::vector<int32_t>& after, T value) {
   const size_t rank = in_dims.size();
   std::vector<int32_t> out_dims(rank);
-  size_t total = 1;
-  for (size_t d = 0; d < rank; ++d) total *= out_dims[d] = in_dims[d] + before[d] + after[d];
-  std::vector<T> out(total);
-  std::vector<int32_t> idx(rank, 0);
-  for (size_t k = 0; k < total; ++k) {
+  for (size_t d = 0; d < rank; ++d) out_dims[d] = in_dims[d] + before[d] + after[d];
+  std::vector<T> out(elements_of(out_dims));
+  for_each_index(out_dims, [&](size_t k, const std::vector<int32_t>& idx) {
     bool inside = true;
     size_t src = 0;
     for (size_t d = 0; d < rank; ++d) {
@@ -50,11 +50,7 @@ std::vector<T> naive_pad(const std::vector<int32_t>& in_dims, const std::vector<
       src = src * in_dims[d] + (inside ? i : 0);
     }
     out[k] = inside ? in[src] : value;
-    for (size_t d = rank; d-- > 0;) {
-      if (++idx[d] < out_dims[d]) break;
-      idx[d] = 0;
-    }
-  }
+  });
   return out;
 }
 

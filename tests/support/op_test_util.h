@@ -25,6 +25,22 @@ std::vector<int32_t> dims_of(const Shape& s);
 // Number of elements of a tensor with these dimensions (1 for rank 0).
 size_t elements_of(const std::vector<int32_t>& dims);
 
+// Calls f(k, idx) for every element of a row-major tensor with these dimensions, in memory order:
+// k the flat index, idx the multi-index (last dimension fastest). The naive references use it to
+// decide each output element on its own.
+template <typename F>
+void for_each_index(const std::vector<int32_t>& dims, F f) {
+  const size_t n = elements_of(dims);
+  std::vector<int32_t> idx(dims.size(), 0);
+  for (size_t k = 0; k < n; ++k) {
+    f(k, static_cast<const std::vector<int32_t>&>(idx));
+    for (size_t d = dims.size(); d-- > 0;) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
 // n integers drawn uniformly from [lo, hi], as T.
 template <typename T>
 std::vector<T> random_ints(std::mt19937& rng, size_t n, int64_t lo, int64_t hi) {
