@@ -7,12 +7,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
 #include "runtime/kernels/fully_connected.h"
 #include "runtime/kernels/quant.h"
 #include "runtime/op_resolver.h"

@@ -5,17 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
 #include "runtime/kernels/mean.h"
-#include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/op_test_util.h"
 #include "tests/support/quant_reference.h"

@@ -6,16 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
 #include "runtime/kernels/pooling.h"
 #include "runtime/kernels/quant.h"
-#include "runtime/op_resolver.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/op_test_util.h"
 #include "tests/support/run_model.h"

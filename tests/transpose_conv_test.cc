@@ -6,15 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "runtime/interpreter.h"
 #include "runtime/kernels/quant.h"
 #include "runtime/kernels/transpose_conv.h"
-#include "runtime/op_resolver.h"
 #include "tests/support/conv_reference.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/op_test_util.h"

@@ -35,7 +35,7 @@ enum class Stage { kLoad, kPlan, kPrepare, kInvoke, kDone };
 
 struct RunResult {
   Status status = Status::kOk;
-  Stage stage = Stage::kLoad;   // the stage that failed, or kDone
+  Stage stage = Stage::kLoad;  // the stage that failed; kDone after an invoke, kInvoke after prepare only
   std::string message;
   ArenaPlan plan;
   std::vector<std::vector<uint8_t>> outputs;  // bytes of every output tensor after invoke
