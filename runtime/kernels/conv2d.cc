@@ -124,11 +124,6 @@ inline int32_t wrapping_add(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
 }
 
-inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
-  v = v < lo ? lo : v;
-  return v > hi ? hi : v;
-}
-
 // ---- per-type arithmetic for the direct path ------------------------------------------------
 // dot<NP, NC>: acc[c * NP + j] += sum_i w_c[i] * x_j[i] for output channels c < NC (filter rows
 // w + c * w_stride) and pixels j < NP (inputs x + j * x_stride); finish<NP>: bias, requantize,
@@ -179,7 +174,7 @@ struct KernelS8 {
     Out r[NP];
     for (int j = 0; j < NP; ++j)
       r[j] = static_cast<int8_t>(
-          clamp(rq.apply(wrapping_add(acc[j], b)) + output_offset, act_min, act_max));
+          clamp_s32(rq.apply(wrapping_add(acc[j], b)) + output_offset, act_min, act_max));
     for (int j = 0; j < NP; ++j) out[j * stride] = r[j];
   }
 };
@@ -222,7 +217,7 @@ struct KernelS16 {
     const int64_t b = bias != nullptr ? load_bias_s64(bias + c) : 0;
     for (int j = 0; j < NP; ++j) {
       const int32_t v = multiply_by_quantized_multiplier(acc[j] + b, multipliers[c], shifts[c]);
-      out[j * stride] = static_cast<int16_t>(clamp(v, act_min, act_max));
+      out[j * stride] = static_cast<int16_t>(clamp_s32(v, act_min, act_max));
     }
   }
 };
@@ -250,7 +245,7 @@ struct KernelS16Acc32 {
     for (int j = 0; j < NP; ++j) {
       const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc[j])));
       const int32_t v = requantize(wrapping_add(a, b), multipliers[c], shifts[c]);
-      out[j * stride] = static_cast<int16_t>(clamp(v, act_min, act_max));
+      out[j * stride] = static_cast<int16_t>(clamp_s32(v, act_min, act_max));
     }
   }
 };

@@ -16,11 +16,6 @@ namespace {
 // Largest block of output channels accumulated together (the accumulators live on the stack).
 constexpr int32_t kBlock = 32;
 
-inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
-  v = v < lo ? lo : v;
-  return v > hi ? hi : v;
-}
-
 // Per-type arithmetic, with every scalar the inner loops read copied in (stores to int8 outputs
 // may alias anything, so values behind a reference would be reloaded after each store).
 // mac: acc[i] += w[i] * x[i] (x with the input offset applied); mac_broadcast: the same with one
@@ -64,7 +59,7 @@ struct KernelS8 {
   Out finish(Acc acc, const Channel& ch) const {
     const int32_t a =
         static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(ch.bias));
-    return static_cast<int8_t>(clamp(ch.requant.apply(a) + output_offset, act_min, act_max));
+    return static_cast<int8_t>(clamp_s32(ch.requant.apply(a) + output_offset, act_min, act_max));
   }
 };
 
@@ -94,7 +89,7 @@ struct KernelS16 {
   }
   Out finish(Acc acc, const Channel& ch) const {
     const int32_t v = multiply_by_quantized_multiplier(acc + ch.bias, ch.multiplier, ch.shift);
-    return static_cast<int16_t>(clamp(v, act_min, act_max));
+    return static_cast<int16_t>(clamp_s32(v, act_min, act_max));
   }
 };
 

@@ -174,11 +174,6 @@ void run_broadcast(const Op& op, const BroadcastLoop& loop, const T* a, const T*
   }
 }
 
-inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
-  v = v < lo ? lo : v;
-  return v > hi ? hi : v;
-}
-
 // Same NaN behaviour as min(max(x, lo), hi): NaN passes through.
 inline float clamp_f32(float v, float lo, float hi) {
   v = v < lo ? lo : v;
@@ -219,7 +214,7 @@ struct AddSubQuantOp {
 
   int32_t pre1(T x) const { return in1(static_cast<int32_t>(static_cast<uint32_t>(off1 + x) << left)); }
   int32_t pre2(T x) const { return in2(static_cast<int32_t>(static_cast<uint32_t>(off2 + x) << left)); }
-  T post(int32_t a, int32_t b) const { return static_cast<T>(clamp_i32(out(kSub ? a - b : a + b) + out_off, lo, hi)); }
+  T post(int32_t a, int32_t b) const { return static_cast<T>(clamp_s32(out(kSub ? a - b : a + b) + out_off, lo, hi)); }
 };
 
 template <typename T>
@@ -229,7 +224,7 @@ struct MulQuantOp {
   int32_t pre2(T x) const { return p.input2_offset + x; }
   T post(int32_t a, int32_t b) const {
     const int32_t out = requantize(a * b, p.output_multiplier, p.output_shift) + p.output_offset;
-    return static_cast<T>(clamp_i32(out, p.act_min, p.act_max));
+    return static_cast<T>(clamp_s32(out, p.act_min, p.act_max));
   }
 };
 
@@ -253,7 +248,7 @@ struct Int32Op {  // wraps on overflow instead of invoking undefined behaviour
   uint32_t pre2(int32_t x) const { return static_cast<uint32_t>(x); }
   int32_t post(uint32_t a, uint32_t b) const {
     const uint32_t r = kOp == Arith::kAdd ? a + b : kOp == Arith::kSub ? a - b : a * b;
-    return clamp_i32(static_cast<int32_t>(r), lo, hi);
+    return clamp_s32(static_cast<int32_t>(r), lo, hi);
   }
 };
 

@@ -44,11 +44,6 @@ inline int64_t dot_offset_s16(const int16_t* x, const int8_t* w, int32_t n, int3
   return total;
 }
 
-inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
-  v = v < lo ? lo : v;
-  return v > hi ? hi : v;
-}
-
 }  // namespace
 
 void fully_connected_row_sums_s8(int32_t output_depth, int32_t input_depth, const int8_t* weights,
@@ -78,7 +73,7 @@ void fully_connected_s8(const FullyConnectedParams& p, const int32_t* multiplier
       const int32_t ch = p.per_channel ? o : 0;
       const int32_t scaled =
           multiply_by_quantized_multiplier(acc, multipliers[ch], shifts[ch]) + p.output_offset;
-      out[o] = static_cast<int8_t>(clamp(scaled, p.act_min, p.act_max));
+      out[o] = static_cast<int8_t>(clamp_s32(scaled, p.act_min, p.act_max));
     }
   }
 }
@@ -98,7 +93,7 @@ void fully_connected_s16(const FullyConnectedParams& p, const int32_t* multiplie
       const int32_t ch = p.per_channel ? o : 0;
       const int32_t scaled =
           multiply_by_quantized_multiplier(acc, multipliers[ch], shifts[ch]) + p.output_offset;
-      out[o] = static_cast<int16_t>(clamp(scaled, p.act_min, p.act_max));
+      out[o] = static_cast<int16_t>(clamp_s32(scaled, p.act_min, p.act_max));
     }
   }
 }
@@ -121,7 +116,7 @@ void fully_connected_acc32_s16(const FullyConnectedParams& p, const int32_t* mul
       const int32_t scaled = multiply_by_quantized_multiplier(static_cast<int32_t>(acc),
                                                               multipliers[ch], shifts[ch]) +
                              p.output_offset;
-      out[o] = static_cast<int16_t>(clamp(scaled, p.act_min, p.act_max));
+      out[o] = static_cast<int16_t>(clamp_s32(scaled, p.act_min, p.act_max));
     }
   }
 }

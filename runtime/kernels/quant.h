@@ -117,6 +117,13 @@ struct ChannelRequant {
 // 64-bit accumulators take the 64-bit multiply_by_quantized_multiplier above (other rounding).
 int32_t requantize(int64_t x, int32_t multiplier, int32_t shift) = delete;
 
+// v limited to [lo, hi]: max(v, lo), then min(.., hi) — the kernels' final clamp to the
+// activation range (lo <= hi there; were lo > hi, the result would be hi).
+inline int32_t clamp_s32(int32_t v, int32_t lo, int32_t hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+
 // Clamp range of a quantized tensor after a fused activation (0 none, 1 relu, 2 relu_n1_to_1,
 // 3 relu6), given the type's [qmin, qmax]. Uses the same float rounding as the reference: the
 // bound f quantizes to zero_point + round(f / scale).

@@ -51,11 +51,6 @@ void scatter(const TransposeConvParams& p, const T* input, const W* filter, Acc*
   }
 }
 
-inline int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
-  v = v < lo ? lo : v;
-  return v > hi ? hi : v;
-}
-
 }  // namespace
 
 size_t transpose_conv_s8_scratch_bytes(const TransposeConvParams& p) {
@@ -87,7 +82,7 @@ void transpose_conv_s8(const TransposeConvParams& p, const int32_t* multipliers,
     for (int32_t oc = 0; oc < oc_count; ++oc) {
       int32_t v = scratch[i + oc] + (bias != nullptr ? bias[oc] : 0);
       v = multiply_by_quantized_multiplier(v, multipliers[oc], shifts[oc]) + p.output_offset;
-      output[i + oc] = static_cast<int8_t>(clamp(v, p.act_min, p.act_max));
+      output[i + oc] = static_cast<int8_t>(clamp_s32(v, p.act_min, p.act_max));
     }
   }
 }
@@ -115,7 +110,7 @@ void transpose_conv_s16(const TransposeConvParams& p, const int32_t* multipliers
     for (int32_t oc = 0; oc < oc_count; ++oc) {
       const int64_t v = scratch[i + oc] + (bias != nullptr ? load_bias_s64(bias + oc) : 0);
       const int32_t scaled = multiply_by_quantized_multiplier(v, multipliers[oc], shifts[oc]);
-      output[i + oc] = static_cast<int16_t>(clamp(scaled, p.act_min, p.act_max));
+      output[i + oc] = static_cast<int16_t>(clamp_s32(scaled, p.act_min, p.act_max));
     }
   }
 }
