@@ -129,25 +129,12 @@ inline int32_t wrapping_add(int32_t a, int32_t b) {
 // w + c * w_stride) and pixels j < NP (inputs x + j * x_stride); finish<NP>: bias, requantize,
 // clamp and store one channel's outputs for NP pixels.
 
-struct KernelS8 {
+struct KernelS8 : ConvS8State {
   using In = int8_t;
   using Acc = int32_t;
   using Out = int8_t;
   static constexpr bool kBlocked = true;
-  const int32_t* multipliers;
-  const int32_t* shifts;
-  const int32_t* bias;
-  int16_t offset;
-  int32_t output_offset, act_min, act_max;
-
-  KernelS8(const Conv2DParams& p, const int32_t* m, const int32_t* s, const int32_t* b)
-      : multipliers(m),
-        shifts(s),
-        bias(b),
-        offset(static_cast<int16_t>(p.input_offset)),
-        output_offset(p.output_offset),
-        act_min(p.act_min),
-        act_max(p.act_max) {}
+  using ConvS8State::ConvS8State;
 
   // (x + offset) is formed in int16 so the products are int16 x int16 multiply-adds.
   template <int NP, int NC>
@@ -170,7 +157,7 @@ struct KernelS8 {
   template <int NP>
   void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
     const ChannelRequant rq = ChannelRequant::of(multipliers[c], shifts[c]);
-    const int32_t b = bias != nullptr ? bias[c] : 0;
+    const int32_t b = bias_at(c);
     Out r[NP];
     for (int j = 0; j < NP; ++j)
       r[j] = static_cast<int8_t>(
@@ -197,6 +184,10 @@ inline void dot_s16(const int8_t* w, int32_t w_stride, const int16_t* x, int32_t
   }
 }
 
+// Bias int64_t: 64-bit requantization of the exact sum (conv2d_s16). Bias int32_t: the reference
+// accumulates in int32 (wrapping) and requantizes with the 32-bit multiply (conv2d_s16_acc32);
+// truncating the exact int64 sum gives the same wrapped value.
+template <typename Bias>
 struct KernelS16 {
   using In = int16_t;
   using Acc = int64_t;
@@ -204,7 +195,7 @@ struct KernelS16 {
   static constexpr bool kBlocked = true;
   const int32_t* multipliers;
   const int32_t* shifts;
-  const int64_t* bias;
+  const Bias* bias;
   int32_t act_min, act_max;
 
   template <int NP, int NC>
@@ -214,38 +205,20 @@ struct KernelS16 {
   }
   template <int NP>
   void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
-    const int64_t b = bias != nullptr ? load_bias_s64(bias + c) : 0;
-    for (int j = 0; j < NP; ++j) {
-      const int32_t v = multiply_by_quantized_multiplier(acc[j] + b, multipliers[c], shifts[c]);
-      out[j * stride] = static_cast<int16_t>(clamp_s32(v, act_min, act_max));
-    }
-  }
-};
-
-// int32 bias: the reference accumulates in int32 (wrapping) and requantizes with the 32-bit
-// multiply. Truncating the exact int64 sum gives the same wrapped value.
-struct KernelS16Acc32 {
-  using In = int16_t;
-  using Acc = int64_t;
-  using Out = int16_t;
-  static constexpr bool kBlocked = true;
-  const int32_t* multipliers;
-  const int32_t* shifts;
-  const int32_t* bias;
-  int32_t act_min, act_max;
-
-  template <int NP, int NC>
-  void dot(const int8_t* w, int32_t w_stride, const int16_t* x, int32_t x_stride, int32_t n,
-           Acc* acc) const {
-    dot_s16<NP, NC>(w, w_stride, x, x_stride, n, acc);
-  }
-  template <int NP>
-  void finish(const Acc* acc, int32_t c, Out* out, int32_t stride) const {
-    const int32_t b = bias != nullptr ? bias[c] : 0;
-    for (int j = 0; j < NP; ++j) {
-      const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc[j])));
-      const int32_t v = requantize(wrapping_add(a, b), multipliers[c], shifts[c]);
-      out[j * stride] = static_cast<int16_t>(clamp_s32(v, act_min, act_max));
+    if constexpr (sizeof(Bias) == sizeof(int64_t)) {
+      const int64_t b = bias != nullptr ? load_bias_s64(bias + c) : 0;
+      for (int j = 0; j < NP; ++j) {
+        const int32_t v = multiply_by_quantized_multiplier(acc[j] + b, multipliers[c], shifts[c]);
+        out[j * stride] = static_cast<int16_t>(clamp_s32(v, act_min, act_max));
+      }
+    } else {
+      const int32_t b = bias != nullptr ? bias[c] : 0;
+      for (int j = 0; j < NP; ++j) {
+        const int32_t a =
+            static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc[j])));
+        const int32_t v = requantize(wrapping_add(a, b), multipliers[c], shifts[c]);
+        out[j * stride] = static_cast<int16_t>(clamp_s32(v, act_min, act_max));
+      }
     }
   }
 };
@@ -428,13 +401,14 @@ void conv2d_s8(const Conv2DParams& p, const int32_t* multipliers, const int32_t*
 
 void conv2d_s16(const Conv2DParams& p, const int32_t* multipliers, const int32_t* shifts,
                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output) {
-  conv_direct(p, KernelS16{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter, output);
+  conv_direct(p, KernelS16<int64_t>{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter,
+              output);
 }
 
 void conv2d_s16_acc32(const Conv2DParams& p, const int32_t* multipliers, const int32_t* shifts,
                       const int16_t* input, const int8_t* filter, const int32_t* bias,
                       int16_t* output) {
-  conv_direct(p, KernelS16Acc32{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter,
+  conv_direct(p, KernelS16<int32_t>{multipliers, shifts, bias, p.act_min, p.act_max}, input, filter,
               output);
 }
 

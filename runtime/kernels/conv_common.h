@@ -38,6 +38,30 @@ struct ConvGeometry {
   int32_t pad_top = 0, pad_left = 0;  // padding before the first row / column
 };
 
+// The per-call state of the int8 convolution kernels (conv2d_s8, depthwise_conv2d_s8), copied out
+// of their params once: stores to int8 outputs may alias anything, so values read through a params
+// reference would be reloaded after each one. `offset` is the input offset (-input zero point,
+// fits int16). Each kernel finishes an output as clamp(requant(acc + bias) + output_offset).
+struct ConvS8State {
+  const int32_t* multipliers;
+  const int32_t* shifts;
+  const int32_t* bias;  // nullptr when the op has none
+  int16_t offset;
+  int32_t output_offset, act_min, act_max;
+
+  template <typename Params>  // Conv2DParams or DepthwiseConv2DParams
+  ConvS8State(const Params& p, const int32_t* m, const int32_t* s, const int32_t* b)
+      : multipliers(m),
+        shifts(s),
+        bias(b),
+        offset(static_cast<int16_t>(p.input_offset)),
+        output_offset(p.output_offset),
+        act_min(p.act_min),
+        act_max(p.act_max) {}
+
+  int32_t bias_at(int32_t c) const { return bias != nullptr ? bias[c] : 0; }
+};
+
 // Output size of one axis (same = SAME padding, else VALID). Returns false if an argument is out of
 // range (in < 0, filter, stride or dilation <= 0) or the result would be negative or overflow.
 bool conv_output_size(bool same, int32_t in, int32_t filter, int32_t stride, int32_t dilation,

@@ -20,25 +20,12 @@ constexpr int32_t kBlock = 32;
 // may alias anything, so values behind a reference would be reloaded after each store).
 // mac: acc[i] += w[i] * x[i] (x with the input offset applied); mac_broadcast: the same with one
 // input value; finish: bias, requantize, clamp, store.
-struct KernelS8 {
+struct KernelS8 : ConvS8State {
   using In = int8_t;
   using Filter = int8_t;
   using Acc = int32_t;
   using Out = int8_t;
-  const int32_t* multipliers;
-  const int32_t* shifts;
-  const int32_t* bias;
-  int16_t offset;
-  int32_t output_offset, act_min, act_max;
-
-  KernelS8(const DepthwiseConv2DParams& p, const int32_t* m, const int32_t* s, const int32_t* b)
-      : multipliers(m),
-        shifts(s),
-        bias(b),
-        offset(static_cast<int16_t>(p.input_offset)),
-        output_offset(p.output_offset),
-        act_min(p.act_min),
-        act_max(p.act_max) {}
+  using ConvS8State::ConvS8State;
 
   // (x + offset) is in [-255, 255] and w in [-128, 127], so every product fits in int16.
   void mac(Acc* acc, const Filter* w, const In* x, int32_t n) const {
@@ -54,7 +41,7 @@ struct KernelS8 {
     int32_t bias;
   };
   Channel channel(int32_t c) const {
-    return Channel{ChannelRequant::of(multipliers[c], shifts[c]), bias != nullptr ? bias[c] : 0};
+    return Channel{ChannelRequant::of(multipliers[c], shifts[c]), bias_at(c)};
   }
   Out finish(Acc acc, const Channel& ch) const {
     const int32_t a =
