@@ -13,7 +13,7 @@
 //   ...channels: geo.input_depth, geo.output_depth...
 //   MOTE_RETURN_IF_ERROR(conv_spatial_geometry(ctx, t, o, &geo));           // sizes, padding
 //   if (kind != kConvF32) MOTE_RETURN_IF_ERROR(check_conv_quantization(ctx, t, kind, channel_dim));
-//   ...request op data; in the filling pass: fill_conv_quantized(t, kind, o.activation, &params, m, s)
+//   request_conv_data<OpData>(ctx, t, kind, o.activation, params, scratch_bytes);
 //
 // The pooling ops share their whole prepare: register prepare_pool_2d and read PoolOpData in eval.
 #pragma once
@@ -75,17 +75,36 @@ void conv_channel_multipliers(const TensorInfo& input, const TensorInfo& filter,
                               const TensorInfo& output, int32_t channels, int32_t* multipliers,
                               int32_t* shifts);
 
-// Quantized part of Conv2DParams / DepthwiseConv2DParams: per-channel multipliers, the input and
-// output offsets and the clamp of the fused activation in int8 (kConvS8) or int16 units.
-template <typename Params>
-void fill_conv_quantized(const ConvTensors& t, int32_t kind, uint8_t activation, Params* p,
-                         int32_t* multipliers, int32_t* shifts) {
-  conv_channel_multipliers(*t.input, *t.filter, *t.output, p->geo.output_depth, multipliers, shifts);
-  p->input_offset = -t.input->zero_point;
-  p->output_offset = t.output->zero_point;
+// The end of a convolution's prepare. Requests op data: a Data { Params params; int32_t kind;
+// int32_t has_bias; } then, for the integer kinds, int32 multipliers[out_c] and shifts[out_c]; and
+// `scratch` bytes. In the filling pass stores params, kind and has_bias, and the float clamp of
+// the fused activation, or the per-channel multipliers, the input and output offsets and the clamp
+// in int8 (kConvS8) or int16 units.
+template <typename Data, typename Params>
+void request_conv_data(PrepareContext& ctx, const ConvTensors& t, int32_t kind, uint8_t activation,
+                       const Params& params, size_t scratch) {
+  const int32_t channels = params.geo.output_depth;
+  const size_t per_channel =
+      kind == kConvF32 ? 0 : 2 * sizeof(int32_t) * static_cast<size_t>(channels);
+  ctx.request(sizeof(Data) + per_channel, scratch);
+  Data* d = ctx.op_data<Data>();
+  if (d == nullptr) return;  // measuring pass
+  d->params = params;
+  d->kind = kind;
+  d->has_bias = t.bias != nullptr ? 1 : 0;
+  Params& p = d->params;
+  if (kind == kConvF32) {
+    activation_range_float(activation, &p.act_min_f, &p.act_max_f);
+    return;
+  }
+  int32_t* multipliers = reinterpret_cast<int32_t*>(d + 1);
+  conv_channel_multipliers(*t.input, *t.filter, *t.output, channels, multipliers,
+                           multipliers + channels);
+  p.input_offset = -t.input->zero_point;
+  p.output_offset = t.output->zero_point;
   const int32_t qmin = kind == kConvS8 ? -128 : -32768, qmax = kind == kConvS8 ? 127 : 32767;
   activation_range_quantized(activation, t.output->scale, t.output->zero_point, qmin, qmax,
-                             &p->act_min, &p->act_max);
+                             &p.act_min, &p.act_max);
 }
 
 // ---- AVERAGE_POOL_2D / MAX_POOL_2D ----------------------------------------------------------

@@ -69,22 +69,7 @@ Status prepare(PrepareContext& ctx) {
   MOTE_RETURN_IF_ERROR(compute_geometry(ctx, t, o, &params));
   if (kind != kConvF32) MOTE_RETURN_IF_ERROR(check_conv_quantization(ctx, t, kind, 3));
 
-  const int32_t channels = params.geo.output_depth;
-  const size_t per_channel =
-      kind == kConvF32 ? 0 : 2 * sizeof(int32_t) * static_cast<size_t>(channels);
-  ctx.request(sizeof(DepthwiseData) + per_channel, 0);
-  DepthwiseData* d = ctx.op_data<DepthwiseData>();
-  if (d == nullptr) return Status::kOk;  // measuring pass
-
-  d->params = params;
-  d->kind = kind;
-  d->has_bias = t.bias != nullptr ? 1 : 0;
-  if (kind == kConvF32) {
-    activation_range_float(o.activation, &d->params.act_min_f, &d->params.act_max_f);
-  } else {
-    int32_t* multipliers = reinterpret_cast<int32_t*>(d + 1);
-    fill_conv_quantized(t, kind, o.activation, &d->params, multipliers, multipliers + channels);
-  }
+  request_conv_data<DepthwiseData>(ctx, t, kind, o.activation, params, 0);
   return Status::kOk;
 }
 
