@@ -29,5 +29,8 @@ Command add_inspect(CLI::App& app);
 Command add_run(CLI::App& app);
 Command add_bench(CLI::App& app);
 Command add_export(CLI::App& app);
+Command add_quantize(CLI::App& app);
+Command add_eval(CLI::App& app);
+Command add_train(CLI::App& app);
 
 }  // namespace mote::cli

@@ -22,14 +22,16 @@ void print_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"mote: run and measure TinyML models (.tflite) the way a microcontroller will.", "mote"};
+  CLI::App app{"mote: train, quantize, run, measure and export TinyML models (.tflite) the way a microcontroller will run them.", "mote"};
   app.set_version_flag("--version", std::string("mote ") + mote::host::version(), "Print the mote version and exit");
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 success, 1 failure, 2 usage error; every error is one line on stderr, \"mote: ...\".\n"
       "Run `mote <command> --help` for the options of a command.");
   std::vector<mote::cli::Command> commands = {mote::cli::add_inspect(app), mote::cli::add_run(app),
-                                              mote::cli::add_bench(app), mote::cli::add_export(app)};
+                                              mote::cli::add_bench(app), mote::cli::add_export(app),
+                                              mote::cli::add_quantize(app), mote::cli::add_eval(app),
+                                              mote::cli::add_train(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -37,9 +39,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
-      what = std::string("unknown command '") + argv[1] + "' (commands: inspect, run, bench, export; see mote --help)";
+      what = std::string("unknown command '") + argv[1] + "' (commands: inspect, run, bench, export, quantize, eval, train; see mote --help)";
     else if (what.find("subcommand is required") != std::string::npos)
-      what = "a command is required: inspect, run, bench or export (see mote --help)";
+      what = "a command is required: inspect, run, bench, export, quantize, eval or train (see mote --help)";
     print_error(what);
     return 2;
   }

@@ -1,0 +1,12 @@
+// `mote train`: placeholder registration until the command lands; it refuses to run.
+#include "cli/commands.h"
+
+namespace mote::cli {
+
+Command add_train(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("train", "(not available yet)");
+  sub->group("");  // hidden from --help
+  return {sub, [] () -> int { throw UsageError("'train' is not available in this build"); }};
+}
+
+}  // namespace mote::cli
