@@ -116,7 +116,7 @@ struct DataSpec {
   std::vector<int> shape;
 
   // Normalization: x = raw * scale + offset. Unset = the format's default: scale 1/255 for idx
-  // and image_folder (raw pixels 0..255), 1 otherwise (wav samples are already in [-1, 1]);
+  // uint8 files and image_folder (raw pixels 0..255), 1 otherwise (wav samples are already in [-1, 1]);
   // offset 0. standardize: afterwards, per element position of a sample (per feature), subtract
   // the training split's mean and divide by its standard deviation (a zero deviation divides by
   // 1); the training statistics are applied to validation and test too.
@@ -131,8 +131,8 @@ struct DataSpec {
   double validation = 0.1;
   double test_fraction = 0.2;
   uint64_t seed = 0;
-  // > 0: keep at most `limit` training samples and `limit` test samples (the first ones after
-  // the splits' shuffles) — for quick runs.
+  // > 0: a seeded random `limit` of the training samples (validation is then carved from them)
+  // and at most `limit` test samples — for quick runs.
   int limit = 0;
 
   // wav_folder.
