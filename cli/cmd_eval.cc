@@ -57,8 +57,18 @@ int run_eval(const EvalCliOptions& o) {
   eval::EvalOptions options;
   options.limit = o.limit;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
-  options.progress = [tty](size_t done, size_t total) { show_progress(done, total, tty); };
-  const eval::EvalReport r = eval::evaluate_pair(o.float_model, o.quant_model, samples, labels, options);
+  bool mid_line = false;  // a bar is drawn and not finished: an error must start on a new line
+  options.progress = [tty, &mid_line](size_t done, size_t total) {
+    show_progress(done, total, tty);
+    mid_line = tty && done < total;
+  };
+  eval::EvalReport r;
+  try {
+    r = eval::evaluate_pair(o.float_model, o.quant_model, samples, labels, options);
+  } catch (...) {
+    if (mid_line) std::fputc('\n', stderr);
+    throw;
+  }
   const std::string out = o.json ? eval::report_json(r).dump(2) + "\n" : eval::report_text(r);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return std::fflush(stdout) == 0 ? 0 : 1;

@@ -58,6 +58,7 @@ void check_io(const host::Session& f, const host::Session& q) {
                           std::to_string(qm.num_inputs()) + " and " + std::to_string(qm.num_outputs()));
   if (fm.num_inputs() != 1)
     throw host::HostError(f.path() + ": evaluation needs a model with one input; it has " + std::to_string(fm.num_inputs()));
+  if (fm.num_outputs() == 0) throw host::HostError(f.path() + ": the model has no outputs to compare");
   auto same = [&](const char* what, int i, int32_t ft, int32_t qt) {
     const std::vector<int32_t> a = dims_of(fm.tensor(ft).shape), b = dims_of(qm.tensor(qt).shape);
     if (a != b)
