@@ -3,13 +3,19 @@
 // kind, BatchNorm folding and activation fusion give the expected ops and the same numbers, Conv1D
 // runs as a CONV_2D of height 1.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "host/error.h"
 #include "host/ir/tflite_writer.h"
@@ -248,6 +254,89 @@ TEST(TrainExport, TrainedTinyClassifierAgreesAfterRealTraining) {
   const ir::Graph g = to_graph(m, {true});
   EXPECT_EQ(op_names(g), (std::vector<std::string>{"FULLY_CONNECTED", "FULLY_CONNECTED", "SOFTMAX"}));
   expect_same_outputs(m, g, x, true);
+}
+
+// --- `mote train` end to end (MOTE_CLI_PATH) ---------------------------------------------------
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct CliRun {
+  int status = -1;
+  std::string out, err;
+};
+
+CliRun mote_cli(const std::string& args) {
+  const std::string out = temp_path("stdout"), err = temp_path("stderr");
+  const int raw = std::system((std::string(MOTE_CLI_PATH) + " " + args + " >" + out + " 2>" + err + " </dev/null").c_str());
+  CliRun r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+const char* kSineSpec = R"(name: tiny_sine
+input: [1]
+layers:
+  - {type: dense, units: 16, activation: relu}
+  - {type: dense, units: 1}
+training: {epochs: 50, batch_size: 16, lr: 0.01, patience: 2}
+data: {format: sine, samples: 400, validation: 0.2, test_fraction: 0.25}
+)";
+
+TEST(TrainCli, TinySineEndToEnd) {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_path("sine");
+  fs::remove_all(dir);
+  fs::create_directories(dir + "/out");
+  std::ofstream(dir + "/spec.yaml") << kSineSpec;
+  std::ofstream(dir + "/out/notes.txt") << "mine";  // a user file in OUTDIR stays
+  const CliRun r = mote_cli("train " + dir + "/spec.yaml -o " + dir + "/out --epochs 4 --threads 2 --quantize --seed 3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("tiny_sine: 49 parameters, 4 epochs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("int8_mae: "), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("epoch 4/4: loss "), std::string::npos) << r.err;
+  const nlohmann::json rep = nlohmann::json::parse(slurp(dir + "/out/report.json"));
+  for (const char* key : {"params", "epochs", "train_seconds", "float_mae", "int8_mae", "history", "best_epoch"})
+    EXPECT_TRUE(rep.contains(key)) << key;
+  EXPECT_EQ(rep["params"], 49);
+  EXPECT_EQ(rep["epochs"], 4);
+  EXPECT_EQ(rep["seed"], 3);
+  EXPECT_EQ(rep["test_samples"], 100);
+  EXPECT_EQ(rep["history"].size(), 4u);
+  EXPECT_TRUE(rep["history"][0].contains("val_loss"));
+  EXPECT_FALSE(rep.contains("float_accuracy"));
+  EXPECT_LT(rep["float_mae"].get<double>(), 1.0);
+  // Both models load and plan in the runtime; the float one takes [1, 1] and gives [1, 1].
+  mote::host::Session f(dir + "/out/model_float.tflite");
+  EXPECT_EQ(f.interp().input(0).shape.elements(), 1);
+  EXPECT_EQ(f.interp().output(0).shape.elements(), 1);
+  mote::host::Session q(dir + "/out/model_int8.tflite");
+  EXPECT_EQ(q.interp().input(0).type, mote::TensorType::kInt8);
+  EXPECT_TRUE(fs::exists(dir + "/out/export/tiny_sine_model.cc"));
+  EXPECT_EQ(slurp(dir + "/out/curve.svg").rfind("<svg", 0), 0u);
+  EXPECT_EQ(slurp(dir + "/out/notes.txt"), "mine");
+  fs::remove_all(dir);
+}
+
+TEST(TrainCli, BadSpecIsOneLineNamingTheLine) {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_path("bad");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/spec.yaml") << "input: [1]\nlayers:\n  - {type: dense, units: 4}\n  - {type: dense, unit: 1}\n";
+  const CliRun r = mote_cli("train " + dir + "/spec.yaml -o " + dir + "/out");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "mote: " + dir + "/spec.yaml:4: layer 2 (dense): unknown key 'unit' (known keys: type, name, inputs, units, "
+                    "activation, use_bias, init)\n");
+  EXPECT_FALSE(fs::exists(dir + "/out"));
+  fs::remove_all(dir);
 }
 
 }  // namespace

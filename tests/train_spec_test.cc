@@ -1,11 +1,15 @@
 // The model spec (host/train/spec.h): every layer kind and key from YAML, the defaults, the C++
 // builders giving the same model, and every error naming the spec line and the numbers.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "host/error.h"
 #include "host/train/spec.h"
+#include "host/train/train_run.h"
 
 namespace {
 
@@ -253,6 +257,55 @@ TEST(TrainSpec, LoadSpecResolvesTheFolder) {
   } catch (const mote::host::HostError& e) {
     EXPECT_STREQ(e.what(), "/nonexistent/spec.yaml: cannot open the spec file");
   }
+}
+
+// Parses, builds and loads the data of a spec whose relative files live in the test's temp folder.
+std::string data_error_of(const std::string& yaml) {
+  try {
+    ModelSpec s = parse_spec(yaml, "spec.yaml", ::testing::TempDir());
+    BuiltModel b = build_model(s);
+    load_data(s, *b.model);
+  } catch (const mote::host::HostError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string file = "train_spec_" + std::to_string(::getpid()) + "_" + name;
+  std::ofstream(::testing::TempDir() + file) << text;
+  return file;
+}
+
+TEST(TrainSpec, DataErrorsNameTheLineOfTheKey) {
+  // A missing file: the line of its key (the reader checks the labels file first).
+  std::string msg = data_error_of(
+      "input: [28, 28, 1]\nlayers:\n  - flatten\n  - {type: dense, units: 10}\ndata:\n  format: idx\n"
+      "  train: no-such-images.gz\n  train_labels: no-such-labels.gz\n");
+  EXPECT_EQ(msg.rfind("spec.yaml:8: ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("no-such-labels.gz"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("does not exist"), std::string::npos) << msg;
+
+  // Labels 0..4 for a model with 3 outputs: the line of the last layer, the label and the count.
+  std::string csv = "a,b,label\n";
+  for (int i = 0; i < 20; ++i) csv += std::to_string(i) + ".5,1," + std::to_string(i % 5) + "\n";
+  const std::string file = write_temp("labels.csv", csv);
+  const std::string spec = "input: [2]\nlayers:\n  - {type: dense, units: 8}\n  - {type: dense, units: 3}\n"
+                           "data:\n  format: csv\n  train: " + file + "\n  label_column: label\n  validation: 0\n";
+  msg = data_error_of(spec);
+  EXPECT_EQ(msg.rfind("spec.yaml:4: labels out of range: the train split has label 4 but the last layer has 3 outputs", 0), 0u)
+      << msg;
+  // The same data fits a model with 5 outputs.
+  EXPECT_EQ(data_error_of("input: [2]\nlayers:\n  - {type: dense, units: 5}\ndata:\n  format: csv\n  train: " + file +
+                          "\n  label_column: label\n"),
+            "");
+  // Samples of another shape than `input`: both shapes and the input line.
+  msg = data_error_of("name: x\ninput: [3]\nlayers:\n  - {type: dense, units: 5}\ndata:\n  format: csv\n  train: " + file +
+                      "\n  label_column: label\n");
+  EXPECT_EQ(msg.rfind("spec.yaml:2: the data's samples have shape [2] but 'input' is [3]", 0), 0u) << msg;
+  // No data section at all.
+  EXPECT_NE(data_error_of("input: [2]\nlayers:\n  - relu\n").find("needs a 'data:' section"), std::string::npos);
+  std::remove((::testing::TempDir() + file).c_str());
 }
 
 }  // namespace
