@@ -131,8 +131,14 @@ void normalize(const DataSpec& spec, Loaded* l) {
   for (float& v : l->x.vec()) v = v * scale + offset;
 }
 
-Dataset take(const Loaded& l, const std::vector<int>& idx) {
+// The samples `idx` of `l` (moved out of `l` when idx is all of them in order).
+Dataset take(Loaded& l, const std::vector<int>& idx) {
   Dataset d;
+  if (static_cast<int>(idx.size()) == l.x.dim(0) && (idx.empty() || idx.back() == l.x.dim(0) - 1)) {
+    d.x = std::move(l.x);
+    d.y = std::move(l.y);
+    return d;
+  }
   const train::Shape xs = train::sample_shape(l.x), ys = train::sample_shape(l.y);
   const int n = static_cast<int>(idx.size());
   d.x = train::Tensor(train::batch_shape(n, xs));
@@ -192,7 +198,7 @@ void standardize(Split* s) {
   }
 }
 
-Split make_split(const DataSpec& spec, const Loaded& train, const Loaded& test, bool has_test) {
+Split make_split(const DataSpec& spec, Loaded& train, Loaded& test, bool has_test) {
   std::vector<int> pool = iota(train.x.dim(0)), test_idx, val_idx, train_idx;
   if (!has_test) {
     carve(iota(train.x.dim(0)), fraction_of(spec.test_fraction, pool.size()), train::Rng(spec.seed, kStreamTest), &test_idx,
@@ -207,10 +213,10 @@ Split make_split(const DataSpec& spec, const Loaded& train, const Loaded& test, 
     throw HostError("data: no training samples left (" + std::to_string(train.x.dim(0)) + " samples, test_fraction " +
                     fraction_text(spec.test_fraction) + ", validation " + fraction_text(spec.validation) + ")");
   }
-  Split s;
-  s.train = take(train, train_idx);
+  Split s;  // the training samples last: they may be moved out of `train`
   s.validation = take(train, val_idx);
   s.test = take(has_test ? test : train, test_idx);
+  s.train = take(train, train_idx);
   return s;
 }
 
