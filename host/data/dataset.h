@@ -96,15 +96,16 @@ struct DataSpec {
   std::string test;
   std::string test_labels;
 
-  // Classes. Given class_names fix the class count and the names (idx, npy, and a check for the
-  // folders / csv: the names found must be exactly these). num_classes > 0 fixes the class count
-  // (labels must lie in [0, num_classes)); 0 = from class_names, else the largest label + 1.
+  // Classes. Given class_names fix the class count, the names and their order: class folders
+  // and csv string labels must be among them (class i = the i-th name); idx/npy labels get them
+  // as names. num_classes > 0 fixes the class count (labels must lie in [0, num_classes));
+  // 0 = from class_names, the folders or the csv label strings, else the largest label + 1.
   std::vector<std::string> class_names;
   int num_classes = 0;
 
   // CSV.
-  std::optional<bool> header;               // unset: a header is detected (a first row with a
-                                            // field that is not a number)
+  std::optional<bool> header;               // unset: detected (the first row has a field that is
+                                            // not a number where the second row has a number)
   char delimiter = ',';
   std::string label_column;                 // classification: a header name, or a 0-based index
                                             // ("4"); a name is tried first
