@@ -18,4 +18,5 @@ ensure_packages() {
 # Build and host tools, plus the cross compilers and emulators the firmware tests use.
 MOTE_BUILD_PACKAGES=(cmake make g++ libgtest-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev libpng-dev)
 MOTE_TEST_PACKAGES=(valgrind bc gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
-  binutils-arm-none-eabi qemu-system-arm qemu-system-misc gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf)
+  binutils-arm-none-eabi qemu-system-arm qemu-system-misc gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  dataset-fashion-mnist)
