@@ -269,6 +269,24 @@ TEST(CalibData, NpyShapesFoldersAndErrors) {
   std::remove(npy.c_str());
 }
 
+TEST(CalibData, TheTrainingSplitOfAModelSpec) {
+  const std::string spec = temp_path("sine.yaml");
+  std::ofstream(spec) << "name: sine\ninput: [1]\nlayers:\n  - {type: dense, units: 1}\n"
+                         "data:\n  format: sine\n  samples: 200\n  validation: 0.1\n  seed: 3\n";
+  const auto s = quant::load_samples(spec, {1, 1});
+  EXPECT_GE(s.size(), 100u);  // 200 less the validation and test fractions
+  EXPECT_LT(s.size(), 200u);
+  for (const auto& v : s) {
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_GE(v[0], 0.0f);
+    EXPECT_LE(v[0], 6.2832f);
+  }
+  const std::string msg = error_of([&] { quant::load_samples(spec, {1, 3}); });
+  EXPECT_NE(msg.find("the training data has shape ("), std::string::npos) << msg;
+  EXPECT_NE(msg.find("[1,3]"), std::string::npos) << msg;
+  std::remove(spec.c_str());
+}
+
 // ---- float-graph rewrites --------------------------------------------------------------------
 
 TEST(FloatGraph, BatchNormFoldingAndReluFusionKeepOutputs) {

@@ -7,6 +7,7 @@
 #include "host/error.h"
 #include "host/files.h"
 #include "host/npy.h"
+#include "host/train/spec.h"
 
 namespace mote::quant {
 
@@ -100,6 +101,26 @@ std::vector<float> load_one(const fs::path& file, const std::vector<int32_t>& in
   return v;
 }
 
+// The training split of the `data:` section of a model spec (the YAML `mote train` reads).
+std::vector<std::vector<float>> load_spec_samples(const std::string& path, const std::vector<int32_t>& in) {
+  const train::ModelSpec spec = train::load_spec(path);
+  if (!spec.has_data) throw HostError(path + ": the spec has no data: section to calibrate with");
+  const data::Split split = data::load(spec.data);
+  const train::Tensor& x = split.train.x;
+  std::vector<int64_t> shape(x.shape().begin(), x.shape().end());
+  const bool full = !shape.empty() && same_dims(shape, 1, in, 0);
+  if (!full && !(batch_one(in) && !shape.empty() && same_dims(shape, 1, in, 1))) {
+    std::string got = "(";
+    for (size_t i = 0; i < shape.size(); ++i) got += (i ? ", " : "") + std::to_string(shape[i]);
+    throw HostError(path + ": the training data has shape " + got + ") but the model input is " + shape_string(in) +
+                    ": expected " + tuple_string(in, batch_one(in) ? 1 : 0, true));
+  }
+  const size_t per = elements_of(in), n = shape.empty() ? 0 : static_cast<size_t>(shape[0]);
+  std::vector<std::vector<float>> out(n);
+  for (size_t s = 0; s < n; ++s) out[s].assign(x.data() + s * per, x.data() + (s + 1) * per);
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::vector<float>> load_samples(const std::string& path, const std::vector<int32_t>& input_shape) {
@@ -118,12 +139,15 @@ std::vector<std::vector<float>> load_samples(const std::string& path, const std:
     return out;
   }
   if (!fs::exists(path, ec)) throw HostError(path + ": cannot open: No such file or directory");
-  if (fs::path(path).extension() == ".npy") {
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".npy") {
     out = load_batched_npy(path, input_shape);
+  } else if (ext == ".yaml" || ext == ".yml") {
+    out = load_spec_samples(path, input_shape);
   } else {
     out.push_back(load_one(path, input_shape));
   }
-  if (out.empty()) throw HostError(path + ": no samples (the array has 0 rows)");
+  if (out.empty()) throw HostError(path + ": no samples (0 rows)");
   return out;
 }
 

@@ -8,7 +8,9 @@
 //     (float32, int8, uint8, int16, int32), converted to float as numbers;
 //   - a folder of files, one sample each, taken in name order: .npy files of shape input_shape (or
 //     input_shape[1:] when the batch is 1), and raw .bin/.raw files of little-endian float32 values
-//     (exactly input elements x 4 bytes). Other files in the folder are ignored.
+//     (exactly input elements x 4 bytes). Other files in the folder are ignored;
+//   - a model spec (.yaml / .yml, the file `mote train` reads): the training split of its data:
+//     section, loaded and normalized as the trainer does (docs/data.md).
 //
 //   std::vector<std::vector<float>> s = mote::quant::load_samples("calib.npy", {1, 49, 10, 1});
 //
