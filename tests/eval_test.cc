@@ -27,6 +27,7 @@
 #include "host/ir/tflite_reader.h"
 #include "host/ir/tflite_writer.h"
 #include "host/npy.h"
+#include "host/quant/quantize.h"
 #include "host/session.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/test_support.h"
@@ -476,6 +477,49 @@ TEST(EvalMlp, BadlyScaledLayerComesOutWorst) {
   }
 }
 
+// ---- the same with mote's quantizer, then one scale made too coarse through the IR -----------------
+
+// Makes activation `name` `factor` times coarser, its zero point refitted to the range it covered,
+// and rescales the biases of the FULLY_CONNECTED ops that read it (bias scale = input scale x
+// weight scale must stay true).
+void coarsen(ir::Graph& g, const std::string& name, float factor) {
+  int32_t t = -1;
+  for (size_t i = 0; i < g.tensors.size(); ++i)
+    if (g.tensors[i].name == name) t = static_cast<int32_t>(i);
+  ASSERT_GE(t, 0) << name;
+  ir::Quantization& q = g.tensors[static_cast<size_t>(t)].quant;
+  const double lo = (-128.0 - static_cast<double>(q.zero_points[0])) * q.scales[0];
+  q.scales[0] *= factor;
+  q.zero_points[0] = static_cast<int64_t>(std::clamp(std::round(-128.0 - lo / q.scales[0]), -128.0, 127.0));
+  for (int op : g.consumers(t)) {
+    ASSERT_EQ(g.ops[static_cast<size_t>(op)].name(), "FULLY_CONNECTED");
+    ir::Tensor& bias = g.tensors[static_cast<size_t>(g.ops[static_cast<size_t>(op)].inputs[2])];
+    std::vector<int32_t> v = bias.values<int32_t>();
+    for (int32_t& x : v) x = static_cast<int32_t>(std::lround(x / static_cast<double>(factor)));
+    bias.set_values(v);
+    for (float& sc : bias.quant.scales) sc *= factor;
+  }
+}
+
+TEST(EvalMlp, MoteQuantizerKeepsNamesAndACoarsenedLayerComesOutWorst) {
+  const MlpPair p = mlp_pair("mlp_mote");
+  const ir::Graph f = ir::read_tflite_file(p.float_path);
+  ir::Graph q = mote::quant::quantize(f, p.samples, {});
+  ir::write_tflite_file(q, p.dir + "/mote_int8.tflite");
+  const EvalReport good = mote::eval::evaluate_pair(p.float_path, p.dir + "/mote_int8.tflite", p.samples, {});
+  ASSERT_EQ(good.layers.size(), 4u);  // every activation kept its float name
+  EXPECT_EQ(good.unmatched_names, 0u);
+  EXPECT_GE(good.top1_agreement, 0.9);
+  for (const LayerStats& l : good.layers) EXPECT_GT(l.sqnr_db, 25.0) << l.tensor;
+  coarsen(q, "fc2", 50.0f);
+  ir::write_tflite_file(q, p.dir + "/mote_int8_bad.tflite");
+  const EvalReport bad = mote::eval::evaluate_pair(p.float_path, p.dir + "/mote_int8_bad.tflite", p.samples, {});
+  ASSERT_EQ(bad.layers.size(), 4u);
+  ASSERT_EQ(bad.worst_layer, 1);
+  EXPECT_EQ(bad.layers[1].tensor, "fc2");
+  EXPECT_LT(bad.layers[1].sqnr_db, good.layers[1].sqnr_db - 20.0);
+}
+
 // ---- the command ---------------------------------------------------------------------------------
 
 struct CliRun {
@@ -620,4 +664,14 @@ TEST(EvalResnet, ConformancePairOnTheShippedInputs) {
   }
   EXPECT_EQ(r.worst_layer, 14);
   EXPECT_NEAR(r.layers[14].own_sqnr_db, 19.8, 0.5);
+
+  // mote's own quantizer, calibrated on the same three inputs, keeps every name: all 16 match.
+  const std::string mote_q = temp_dir("resnet") + "/resnet_int8.tflite";
+  ir::write_tflite_file(mote::quant::quantize(ir::read_tflite_file(f + "/model.tflite"), samples, {}), mote_q);
+  const EvalReport m = mote::eval::evaluate_pair(f + "/model.tflite", mote_q, samples, {});
+  EXPECT_EQ(m.unmatched_names, 0u);
+  ASSERT_EQ(m.layers.size(), 16u);
+  EXPECT_EQ(m.layers[15].op, "SOFTMAX");
+  EXPECT_EQ(m.agree, 3u);
+  EXPECT_GT(m.outputs[0].sqnr_db, 30.0);  // measured 41.8 dB: calibrated on these very inputs
 }
