@@ -99,8 +99,7 @@ int run_quantize(QuantizeCliOptions o) {
   if (o.percentile != 99.99 && o.method != "percentile")
     throw UsageError("--percentile applies only to --method percentile");
   const ir::Graph f = ir::read_tflite_file(o.model);
-  if (f.inputs.size() != 1)
-    throw UsageError(o.model + ": quantization needs a model with one input; it has " + std::to_string(f.inputs.size()));
+  quant::check_quantizable(f, o.model);
   std::vector<std::vector<float>> samples = quant::load_samples(o.calib, f.tensors[f.inputs[0]].shape);
   if (o.limit && samples.size() > o.limit) samples.resize(o.limit);
   quant::QuantizeOptions q;

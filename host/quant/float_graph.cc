@@ -182,7 +182,7 @@ int fuse_activations(Graph& g) {
   return n;
 }
 
-void prepare_float_graph(Graph& g, const std::string& name, std::vector<std::string>* notes) {
+void check_float_graph(const Graph& g, const std::string& name) {
   if (g.inputs.size() != 1)
     throw HostError(name + ": the quantizer handles models with one input; this one has " +
                     std::to_string(g.inputs.size()));
@@ -192,6 +192,10 @@ void prepare_float_graph(Graph& g, const std::string& name, std::vector<std::str
       throw HostError(name + ": already quantized: " + tensor_label(g, static_cast<int32_t>(t)) + " is " +
                       type_name(x.type) + " (mote quantize needs a float model)");
   }
+}
+
+void prepare_float_graph(Graph& g, const std::string& name, std::vector<std::string>* notes) {
+  check_float_graph(g, name);
   const int h = dequantize_hybrid_weights(g), b = fold_batch_norm(g), f = fuse_activations(g);
   if (notes && h) notes->push_back("dequantized " + std::to_string(h) + " hybrid int8 weight tensor(s) to float");
   if (notes && b) notes->push_back("folded " + std::to_string(b) + " MUL/ADD (batch-norm) chain(s) into weights");

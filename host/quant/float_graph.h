@@ -29,6 +29,8 @@
 namespace mote::quant {
 
 void prepare_float_graph(ir::Graph& g, const std::string& name, std::vector<std::string>* notes = nullptr);
+// The checks alone.
+void check_float_graph(const ir::Graph& g, const std::string& name);
 
 // The three rewrites alone (each returns how many places it changed).
 int dequantize_hybrid_weights(ir::Graph& g);

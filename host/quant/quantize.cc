@@ -360,17 +360,21 @@ bool quantizer_handles(int32_t code) {
   }
 }
 
+void check_quantizable(const Graph& g, const std::string& name) {
+  check_float_graph(g, name);
+  for (size_t i = 0; i < g.ops.size(); ++i)
+    if (!quantizer_handles(g.ops[i].code))
+      throw HostError(name + ": op " + std::to_string(i) + " (" + g.ops[i].name() + ") is not handled by the quantizer");
+}
+
 Graph quantize(const Graph& float_graph, const std::vector<std::vector<float>>& samples, const QuantizeOptions& options,
                QuantizeReport* report) {
   QuantizeReport local;
   QuantizeReport& r = report ? *report : local;
   r = QuantizeReport();
+  check_quantizable(float_graph, options.name);
   Graph g = float_graph;
   prepare_float_graph(g, options.name, &r.notes);
-  for (size_t i = 0; i < float_graph.ops.size(); ++i)
-    if (!quantizer_handles(float_graph.ops[i].code))
-      throw HostError(options.name + ": op " + std::to_string(i) + " (" + float_graph.ops[i].name() +
-                      ") is not handled by the quantizer");
   const bool hist = options.method != Calibration::kMinMax;
   const std::vector<TensorStats> stats = calibrate(g, samples, hist, options.progress, options.name);
   r.method = calibration_name(options.method);

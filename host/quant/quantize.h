@@ -81,6 +81,10 @@ struct QuantizeReport {
 ir::Graph quantize(const ir::Graph& float_graph, const std::vector<std::vector<float>>& samples,
                    const QuantizeOptions& options, QuantizeReport* report = nullptr);
 
+// The checks quantize() starts with (one input, no quantized activation, every op handled), for
+// callers that want them before loading calibration data. Throws HostError.
+void check_quantizable(const ir::Graph& g, const std::string& name);
+
 // "minmax", "percentile", "mse".
 const char* calibration_name(Calibration c);
 // Op codes quantize() handles.
