@@ -489,6 +489,94 @@ TEST(Quantize, ConcatenationInputsShareTheOutputParams) {
   }
 }
 
+
+// ---- a graph with every other op the quantizer handles ---------------------------------------
+
+int32_t add_ints(ir::Graph& g, const std::string& name, std::vector<int32_t> shape, const std::vector<int32_t>& v) {
+  ir::Tensor t;
+  t.name = name;
+  t.type = TensorType::kInt32;
+  t.shape = std::move(shape);
+  t.set_values(v);
+  return g.add_tensor(t);
+}
+
+void set_window(ir::Op& o, int padding, int stride, int filter) {
+  o.options.set_int8(ir::pool2d_opt::kPadding, static_cast<int8_t>(padding));
+  o.options.set_int32(ir::pool2d_opt::kStrideW, stride);
+  o.options.set_int32(ir::pool2d_opt::kStrideH, stride);
+  if (filter) {
+    o.options.set_int32(ir::pool2d_opt::kFilterW, filter);
+    o.options.set_int32(ir::pool2d_opt::kFilterH, filter);
+  }
+}
+
+// x[1,8,8,2] -> CONV(relu) -> DEPTHWISE -> MAX_POOL -> PAD -> AVG_POOL -> TRANSPOSE_CONV ->
+// STRIDED_SLICE -> {LOGISTIC, TANH} -> MUL -> SUB(slice) -> LEAKY_RELU -> MEAN -> ADD(constant) -> FC ->
+// SOFTMAX.
+ir::Graph zoo_graph() {
+  ir::Graph g;
+  const int32_t x = add_act(g, "x", {1, 8, 8, 2});
+  const int32_t c1 = add_act(g, "conv", {1, 8, 8, 4});
+  int o = add_op(g, op::kConv2D, {x, add_const(g, "cw", {4, 3, 3, 2}, seeded(72, 21)), add_const(g, "cb", {4}, seeded(4, 22))}, {c1}, 1);
+  set_window(g.ops[o], 0, 1, 0);
+  const int32_t d1 = add_act(g, "dw", {1, 8, 8, 4});
+  o = add_op(g, op::kDepthwiseConv2D, {c1, add_const(g, "dww", {1, 3, 3, 4}, seeded(36, 23)), add_const(g, "dwb", {4}, seeded(4, 24))}, {d1});
+  set_window(g.ops[o], 0, 1, 0);
+  g.ops[o].options.set_int32(ir::depthwise_opt::kDepthMultiplier, 1);
+  const int32_t p1 = add_act(g, "maxpool", {1, 4, 4, 4});
+  set_window(g.ops[add_op(g, op::kMaxPool2D, {d1}, {p1})], 1, 2, 2);
+  const int32_t pd = add_act(g, "pad", {1, 6, 6, 4});
+  add_op(g, op::kPad, {p1, add_ints(g, "paddings", {4, 2}, {0, 0, 1, 1, 1, 1, 0, 0})}, {pd});
+  const int32_t p2 = add_act(g, "avgpool", {1, 3, 3, 4});
+  set_window(g.ops[add_op(g, op::kAveragePool2D, {pd}, {p2})], 1, 2, 2);
+  const int32_t tc = add_act(g, "tconv", {1, 6, 6, 3});
+  o = add_op(g, op::kTransposeConv, {add_ints(g, "tshape", {4}, {1, 6, 6, 3}), add_const(g, "tw", {3, 3, 3, 4}, seeded(108, 25)), p2,
+                                     add_const(g, "tb", {3}, seeded(3, 26))}, {tc});
+  set_window(g.ops[o], 0, 2, 0);
+  const int32_t sl = add_act(g, "slice", {1, 3, 3, 3});
+  add_op(g, op::kStridedSlice, {tc, add_ints(g, "begin", {4}, {0, 1, 1, 0}), add_ints(g, "end", {4}, {1, 4, 4, 3}),
+                                 add_ints(g, "strides", {4}, {1, 1, 1, 1})}, {sl});
+  const int32_t lg = add_act(g, "logistic", {1, 3, 3, 3}), th = add_act(g, "tanh", {1, 3, 3, 3});
+  add_op(g, op::kLogistic, {sl}, {lg});
+  add_op(g, op::kTanh, {sl}, {th});
+  const int32_t mu = add_act(g, "mul", {1, 3, 3, 3}), sb = add_act(g, "sub", {1, 3, 3, 3}), lr = add_act(g, "leaky", {1, 3, 3, 3});
+  add_op(g, op::kMul, {lg, th}, {mu});
+  add_op(g, op::kSub, {mu, sl}, {sb});
+  o = add_op(g, op::kLeakyRelu, {sb}, {lr});
+  g.ops[o].options.set_float(ir::leaky_relu_opt::kAlpha, 0.1f);
+  const int32_t mn = add_act(g, "mean", {1, 3});
+  add_op(g, op::kMean, {lr, add_ints(g, "axes", {2}, {1, 2})}, {mn});
+  const int32_t ad = add_act(g, "add_const", {1, 3});  // an ADD of a constant that is not folded
+  add_op(g, op::kAdd, {mn, add_const(g, "offset", {3}, {0.5f, -0.25f, 2.0f})}, {ad});
+  const int32_t fc = add_act(g, "fc", {1, 5}), sm = add_act(g, "softmax", {1, 5});
+  add_op(g, op::kFullyConnected, {ad, add_const(g, "fw", {5, 3}, seeded(15, 27, -3, 3)), add_const(g, "fb", {5}, seeded(5, 28))}, {fc});
+  o = add_op(g, op::kSoftmax, {fc}, {sm});
+  g.ops[o].options.set_float(ir::softmax_opt::kBeta, 1.0f);
+  g.inputs = {x};
+  g.outputs = {sm};
+  return g;
+}
+
+TEST(Quantize, EveryHandledOpInt8And16x8) {
+  const ir::Graph g = zoo_graph();
+  const auto samples = samples_for(128, 40, 300);
+  std::vector<std::vector<float>> ref;
+  for (const auto& x : samples) ref.push_back(run_graph(g, x));
+  for (bool int16 : {false, true}) {
+    SCOPED_TRACE(int16 ? "16x8" : "int8");
+    quant::QuantizeOptions o;
+    o.int16_activations = int16;
+    o.io = quant::IoType::kFloat;
+    const ir::Graph q = quant::quantize(g, samples, o);
+    check_conventions(q, int16, true, true);
+    const auto got = run_file(q, samples);
+    double worst = 1e9;
+    for (size_t k = 0; k < samples.size(); ++k) worst = std::min(worst, sqnr_db(ref[k], got[k]));
+    EXPECT_GT(worst, int16 ? 45.0 : 28.0);  // measured: 34.0 and 54.0 dB
+  }
+}
+
 // ---- conformance models ---------------------------------------------------------------------
 
 TEST(QuantizeConformance, HelloWorldSine) {
