@@ -10,7 +10,6 @@
 #include "cli/commands.h"
 #include "host/eval/eval.h"
 #include "host/files.h"
-#include "host/quant/calib_data.h"
 
 namespace mote::cli {
 
@@ -48,12 +47,14 @@ std::vector<int32_t> input_shape(const std::string& model_path) {
 }
 
 int run_eval(const EvalCliOptions& o) {
-  const std::vector<std::vector<float>> samples = quant::load_samples(o.data, input_shape(o.float_model));
-  std::vector<int64_t> labels;
+  eval::EvalData data = eval::load_eval_data(o.data, input_shape(o.float_model));
+  const std::vector<std::vector<float>>& samples = data.samples;
+  std::vector<int64_t>& labels = data.labels;  // a spec's own labels unless --labels is given
   if (!o.labels.empty()) {
     labels = eval::load_labels(o.labels);
     eval::check_label_count(labels.size(), samples.size(), o.labels + " (for " + o.data + ")");
   }
+  if (!data.split.empty()) std::fprintf(stderr, "evaluating on the %s split of %s\n", data.split.c_str(), o.data.c_str());
   eval::EvalOptions options;
   options.limit = o.limit;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
@@ -81,7 +82,9 @@ Command add_eval(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("eval", "Compare a quantized model with its float original: accuracy, agreement, per-layer SQNR");
   sub->add_option("FLOAT", o->float_model, "The float .tflite model")->required()->type_name("FILE");
   sub->add_option("QUANT", o->quant_model, "Its quantized twin (e.g. from mote quantize)")->required()->type_name("FILE");
-  sub->add_option("--data", o->data, "Samples for the input: a .npy of shape (N, *input shape) or a folder of .npy/.bin files")
+  sub->add_option("--data", o->data,
+                  "Samples for the input: a .npy of shape (N, *input shape), a folder of .npy/.bin files, or a model spec "
+                  "(.yaml: its test split, with labels)")
       ->required()->type_name("PATH");
   sub->add_option("--labels", o->labels, "Integer class labels, one per sample: a .npy of shape (N,) or (N, 1), or a text file")
       ->type_name("FILE");
@@ -94,6 +97,8 @@ Command add_eval(CLI::App& app) {
       "energy, 'inf' when identical) and the mean absolute error, and a per-layer table: the SQNR\n"
       "of every activation of the quantized model against the float activation of the same tensor\n"
       "name, over all samples, in execution order, with the worst layer marked.\n"
+      "With --data SPEC.yaml (the file mote train reads) the held-out test split of its data: section\n"
+      "is used (validation if it has no test data), normalized as in training, with its labels.\n"
       "Progress goes to stderr. See docs/eval.md.\n"
       "Example: mote eval model.tflite model_int8.tflite --data test_x.npy --labels test_y.npy");
   return {sub, [o] { return run_eval(*o); }};

@@ -603,6 +603,58 @@ TEST(EvalCli, JsonMatchesTheLibraryAndTextMarksTheWorstLayer) {
   EXPECT_CONTAINS(t.out, "worst layer: op 1 (FULLY_CONNECTED) 'fc2'");
 }
 
+// A model spec whose data: section holds the MLP samples: 40 for training, the last 24 as the test
+// split, with write_mlp_data's labels (int32 .npy: classification).
+std::string write_mlp_spec(const MlpPair& p, const std::vector<int64_t>& labels) {
+  using mote::host::NpyDtype;
+  const size_t train = 40, n = p.samples.size(), w = static_cast<size_t>(kMlpWidths[0]);
+  std::vector<float> x;
+  for (const std::vector<float>& s : p.samples) x.insert(x.end(), s.begin(), s.end());
+  const std::vector<int32_t> y(labels.begin(), labels.end());
+  write_npy<float>(p.dir + "/train_x.npy", NpyDtype::kFloat32, {static_cast<int64_t>(train), kMlpWidths[0]},
+                   std::vector<float>(x.begin(), x.begin() + static_cast<long>(train * w)));
+  write_npy<int32_t>(p.dir + "/train_y.npy", NpyDtype::kInt32, {static_cast<int64_t>(train)},
+                     std::vector<int32_t>(y.begin(), y.begin() + static_cast<long>(train)));
+  write_npy<float>(p.dir + "/test_x.npy", NpyDtype::kFloat32, {static_cast<int64_t>(n - train), kMlpWidths[0]},
+                   std::vector<float>(x.begin() + static_cast<long>(train * w), x.end()));
+  write_npy<int32_t>(p.dir + "/test_y.npy", NpyDtype::kInt32, {static_cast<int64_t>(n - train)},
+                     std::vector<int32_t>(y.begin() + static_cast<long>(train), y.end()));
+  write_text(p.dir + "/spec.yaml",
+             "input: [16]\nlayers:\n  - {type: dense, units: 10}\n"
+             "data:\n  format: npy\n  num_classes: 10\n  train: train_x.npy\n  train_labels: train_y.npy\n"
+             "  test: test_x.npy\n  test_labels: test_y.npy\n");
+  return p.dir + "/spec.yaml";
+}
+
+TEST(EvalCli, SpecDataMeansItsTestSplitWithLabels) {
+  const MlpPair p = mlp_pair("cli_spec", "fc2", 50.0f);
+  std::vector<int64_t> labels;
+  write_mlp_data(p, &labels);
+  const std::string spec = write_mlp_spec(p, labels);
+  const mote::eval::EvalData d = mote::eval::load_eval_data(spec, {1, 16});
+  EXPECT_EQ(d.split, "test");
+  ASSERT_EQ(d.samples.size(), 24u);
+  EXPECT_EQ(d.samples[0], p.samples[40]);
+  EXPECT_EQ(d.labels, std::vector<int64_t>(labels.begin() + 40, labels.end()));
+  EXPECT_CONTAINS(error_of([&] { mote::eval::load_eval_data(spec, {1, 8}); }),
+                  spec + " (test split) has samples of shape [16] but the model input is [1,8]");
+  // Not a spec: the samples of the file, no labels.
+  const mote::eval::EvalData f = mote::eval::load_eval_data(p.dir + "/x.npy", {1, 16});
+  EXPECT_EQ(f.samples, p.samples);
+  EXPECT_TRUE(f.labels.empty());
+  EXPECT_EQ(f.split, "");
+
+  const CliRun r = mote_eval({p.float_path, p.quant_path, "--data", spec, "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.err, "evaluating on the test split of " + spec);
+  const nlohmann::json got = nlohmann::json::parse(r.out);
+  const EvalReport want = mote::eval::evaluate_pair(p.float_path, p.quant_path, d.samples, d.labels);
+  EXPECT_EQ(got["samples"], 24);
+  EXPECT_EQ(got["labels"], true);
+  EXPECT_DOUBLE_EQ(got["float_accuracy"].get<double>(), want.float_accuracy);
+  EXPECT_DOUBLE_EQ(got["int8_accuracy"].get<double>(), want.quant_accuracy);
+}
+
 void expect_error(const CliRun& r, int status, const std::string& part) {
   EXPECT_EQ(r.status, status) << r.err;
   EXPECT_EQ(r.err.rfind("mote: ", 0), 0u) << r.err;

@@ -84,6 +84,18 @@ std::vector<int64_t> load_labels(const std::string& path);
 // Throws HostError "<source>: 90 labels for 100 samples ..." unless the counts are equal.
 void check_label_count(size_t labels, size_t samples, const std::string& source);
 
+// What `mote eval --data` reads. A model spec (.yaml / .yml, the file `mote train` reads): the
+// held-out split of its data: section — test, or validation when there is no test data — loaded
+// and normalized as the trainer does, with its class labels (none for regression). Anything else:
+// quant::load_samples (one .npy, or a folder of .npy / raw float32 files), without labels.
+// Throws HostError naming the file, the split and both shapes.
+struct EvalData {
+  std::vector<std::vector<float>> samples;
+  std::vector<int64_t> labels;   // empty: none
+  std::string split;             // "test" / "validation" for a spec, else ""
+};
+EvalData load_eval_data(const std::string& path, const std::vector<int32_t>& input_shape);
+
 struct EvalOptions {
   size_t limit = 0;  // evaluate only the first `limit` samples (0: all)
   std::function<void(size_t done, size_t total)> progress;  // optional, after each sample
