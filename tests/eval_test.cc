@@ -289,6 +289,28 @@ TEST(EvalPair, ErrorsNameBothModelsAndNumbers) {
   EXPECT_CONTAINS(error_of([&] { mote::eval::evaluate_pair(p.float_path, p.quant_path, {{1.0f, 2.0f}}, {}); }), "2");
 }
 
+TEST(EvalPair, OneValueOutputsAreNotClassifiers) {
+  const std::string d = temp_dir("one_value");
+  for (bool int8 : {false, true}) {
+    ModelBuilder b;
+    const mote::TensorType t = int8 ? mote::TensorType::kInt8 : mote::TensorType::kFloat32;
+    const Quant q = int8 ? Quant(0.5f, 0) : Quant();
+    const int x = b.add_tensor(t, {1, 1}, q, "x");
+    const int y = b.add_tensor(t, {1, 1}, q, "y");
+    b.add_op(mote::BuiltinOp::RESHAPE, {x}, {y}, Options::reshape({1, 1}));
+    b.set_inputs({x});
+    b.set_outputs({y});
+    write_bytes(d + (int8 ? "/q.tflite" : "/f.tflite"), b.finish());
+  }
+  const EvalReport r = mote::eval::evaluate_pair(d + "/f.tflite", d + "/q.tflite", {{0.2f}, {1.0f}}, {});
+  EXPECT_FALSE(r.classifier);
+  EXPECT_NEAR(r.outputs[0].sqnr_db, 10.0 * std::log10(1.04 / 0.04), 1e-5);  // 0.2 -> 0
+  EXPECT_CONTAINS(mote::eval::report_text(r), "top-1:           not reported (output 0 has 1 value");
+  EXPECT_TRUE(mote::eval::report_json(r)["top1_agreement"].is_null());
+  EXPECT_CONTAINS(error_of([&] { mote::eval::evaluate_pair(d + "/f.tflite", d + "/q.tflite", {{0.2f}, {1.0f}}, {0, 0}); }),
+                  "labels need a classifier, but output 0 of " + d + "/f.tflite has 1 value(s)");
+}
+
 TEST(EvalPair, LimitEvaluatesTheFirstSamples) {
   const ReshapePair p = reshape_pair("limit");
   mote::eval::EvalOptions o;

@@ -288,6 +288,10 @@ EvalReport evaluate_pair(const std::string& float_model_path, const std::string&
   r.has_labels = !labels.empty();
   r.samples = options.limit ? std::min(options.limit, samples.size()) : samples.size();
   r.num_classes = fm.tensor(fm.output_tensor(0)).shape.elements();
+  r.classifier = r.num_classes >= 2;
+  if (r.has_labels && !r.classifier)
+    throw host::HostError("labels need a classifier, but output 0 of " + float_model_path + " has " +
+                          std::to_string(r.num_classes) + " value(s)");
   if (r.has_labels) check_labels(labels, r.samples, r.num_classes);
   const size_t want = static_cast<size_t>(fm.tensor(fm.input_tensor(0)).shape.elements());
   for (size_t s = 0; s < r.samples; ++s)

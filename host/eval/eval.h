@@ -41,7 +41,7 @@
 //
 // Both models must have one input and the same input shape, and the same number of outputs with
 // the same shapes; every sample must have as many values as the input has elements; labels (if any)
-// must be as many as the samples. Violations throw HostError naming both models/shapes/numbers.
+// must be as many as the samples, and need output 0 to have at least 2 values (a classifier). Violations throw HostError naming both models/shapes/numbers.
 #pragma once
 
 #include <cstddef>
@@ -139,6 +139,7 @@ struct EvalReport {
   double float_accuracy = 0.0, quant_accuracy = 0.0;  // fractions in [0, 1], with labels only
   double top1_agreement = 0.0;           // fraction in [0, 1]
   int num_classes = 0;                   // elements of output 0 (top-1 is over these)
+  bool classifier = false;               // num_classes >= 2: the top-1 figures mean something
   ErrorSums input_sums;                  // samples against the quantized model's input, dequantized
   double input_sqnr_db = 0.0;
   std::vector<OutputStats> outputs;

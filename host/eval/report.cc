@@ -33,6 +33,9 @@ nlohmann::ordered_json db_json(double db) {
 }
 
 std::string accuracy_lines(const EvalReport& r) {
+  if (!r.classifier)
+    return "top-1:           not reported (output 0 has " + std::to_string(r.num_classes) +
+           " value: not a classifier; the SQNR and MAE below compare the values)\n";
   std::string out;
   if (r.has_labels)
     out += "top-1 accuracy:  float " + percent(r.float_accuracy) + " (" + std::to_string(r.float_correct) + "), quantized " +
@@ -94,8 +97,9 @@ nlohmann::ordered_json report_json(const EvalReport& r) {
   j["labels"] = r.has_labels;
   j["float_accuracy"] = r.has_labels ? ordered_json(r.float_accuracy) : ordered_json(nullptr);
   j["int8_accuracy"] = r.has_labels ? ordered_json(r.quant_accuracy) : ordered_json(nullptr);
-  j["top1_agreement"] = r.top1_agreement;
+  j["top1_agreement"] = r.classifier ? ordered_json(r.top1_agreement) : ordered_json(nullptr);
   j["num_classes"] = r.num_classes;
+  j["classifier"] = r.classifier;
   j["input_sqnr_db"] = db_json(r.input_sqnr_db);
   j["outputs"] = ordered_json::array();
   for (const OutputStats& o : r.outputs)
