@@ -185,11 +185,11 @@ void attribute_noise(const mote::Model& qm, const std::unordered_map<int32_t, si
       l.own_sqnr_db = out > in ? nsr_to_db(out - in) : std::numeric_limits<double>::infinity();
     }
   }
+  double lowest = std::numeric_limits<double>::infinity();  // a layer that adds nothing is never the worst
   for (size_t i = 0; i < r.layers.size(); ++i) {
-    const double own = r.layers[i].own_sqnr_db;
-    if (!std::isinf(own) || own < 0) {
-      if (r.worst_layer < 0 || own < r.layers[static_cast<size_t>(r.worst_layer)].own_sqnr_db) r.worst_layer = static_cast<int>(i);
-    }
+    if (r.layers[i].own_sqnr_db >= lowest) continue;
+    lowest = r.layers[i].own_sqnr_db;
+    r.worst_layer = static_cast<int>(i);
   }
   if (r.worst_layer >= 0) r.layers[static_cast<size_t>(r.worst_layer)].worst = true;
 }
