@@ -1,5 +1,6 @@
 #include "runtime/kernels/conv2d.h"
 
+#include "runtime/kernels/dot_s8.h"
 #include "runtime/kernels/quant.h"
 
 // Strategy
@@ -136,21 +137,29 @@ struct KernelS8 : ConvS8State {
   static constexpr bool kBlocked = true;
   using ConvS8State::ConvS8State;
 
-  // (x + offset) is formed in int16 so the products are int16 x int16 multiply-adds.
+  // Pixels x channels per block: see kScalarTarget.
+  template <int NP>
+  static constexpr int kMaxChannels = kScalarTarget && NP > 1 ? 2 : 4;
+
   template <int NP, int NC>
   void dot(const int8_t* w, int32_t w_stride, const int8_t* x, int32_t x_stride, int32_t n,
            Acc* acc) const {
-    int32_t a[NC][NP] = {};
-    for (int32_t i = 0; i < n; ++i) {
-      int32_t xv[NP];
-      for (int j = 0; j < NP; ++j) xv[j] = static_cast<int16_t>(x[j * x_stride + i] + offset);
-      for (int c = 0; c < NC; ++c) {
-        const int32_t wv = w[c * w_stride + i];
-        for (int j = 0; j < NP; ++j) a[c][j] += wv * xv[j];
+    if constexpr (kScalarTarget) {
+      dot_scalar<NP, NC>(w, w_stride, x, x_stride, n, offset, acc);
+    } else {
+      // (x + offset) is formed in int16 so the products are int16 x int16 multiply-adds.
+      int32_t a[NC][NP] = {};
+      for (int32_t i = 0; i < n; ++i) {
+        int32_t xv[NP];
+        for (int j = 0; j < NP; ++j) xv[j] = static_cast<int16_t>(x[j * x_stride + i] + offset);
+        for (int c = 0; c < NC; ++c) {
+          const int32_t wv = w[c * w_stride + i];
+          for (int j = 0; j < NP; ++j) a[c][j] += wv * xv[j];
+        }
       }
+      for (int c = 0; c < NC; ++c)
+        for (int j = 0; j < NP; ++j) acc[c * NP + j] = wrapping_add(acc[c * NP + j], a[c][j]);
     }
-    for (int c = 0; c < NC; ++c)
-      for (int j = 0; j < NP; ++j) acc[c * NP + j] = wrapping_add(acc[c * NP + j], a[c][j]);
   }
   // Outputs of channel c for NP pixels (acc[j] -> out[j * stride]); results are computed before
   // any int8 store so no per-channel value is reloaded.
@@ -193,6 +202,8 @@ struct KernelS16 {
   using Acc = int64_t;
   using Out = int16_t;
   static constexpr bool kBlocked = true;
+  template <int NP>
+  static constexpr int kMaxChannels = 4;
   const int32_t* multipliers;
   const int32_t* shifts;
   const Bias* bias;
@@ -231,6 +242,8 @@ struct KernelF32 {
   using Acc = float;
   using Out = float;
   static constexpr bool kBlocked = true;
+  template <int NP>
+  static constexpr int kMaxChannels = 4;
   const float* bias;
   float act_min, act_max;
 
@@ -275,15 +288,19 @@ inline void direct_block(const K& k, const Shape& s, const Window& w, const type
     k.template finish<NP>(acc + cc * NP, c + cc, out + c + cc, s.out_depth);
 }
 
-// Output channels [c, end) for NP pixels: blocks of 4, then 2, then 1 channels.
+// Output channels [c, end) for NP pixels: blocks of 4 (up to K::kMaxChannels), then 2, then 1.
 template <int NP, typename K, typename W>
 inline void direct_channels(const K& k, const Shape& s, const Window& w, const typename K::In* x,
                             const W* filter, int32_t c, int32_t end, typename K::Out* out) {
   if constexpr (K::kBlocked) {
-    for (; c + 4 <= end; c += 4) direct_block<NP, 4>(k, s, w, x, filter, c, out);
-    if (c + 2 <= end) {
-      direct_block<NP, 2>(k, s, w, x, filter, c, out);
-      c += 2;
+    if constexpr (K::template kMaxChannels<NP> >= 4) {
+      for (; c + 4 <= end; c += 4) direct_block<NP, 4>(k, s, w, x, filter, c, out);
+      if (c + 2 <= end) {
+        direct_block<NP, 2>(k, s, w, x, filter, c, out);
+        c += 2;
+      }
+    } else {
+      for (; c + 2 <= end; c += 2) direct_block<NP, 2>(k, s, w, x, filter, c, out);
     }
   }
   for (; c < end; ++c) direct_block<NP, 1>(k, s, w, x, filter, c, out);
@@ -329,6 +346,11 @@ void gather_patch(const Shape& s, int16_t offset, const int8_t* x, const Window&
 // Dot products of NC filter rows (n apart) with NP patches (n apart), into acc[c * NP + j].
 template <int NP, int NC>
 inline void dot_patch(const int8_t* w, const int16_t* x, int32_t n, int32_t* acc) {
+  if constexpr (kScalarTarget) {
+    for (int i = 0; i < NP * NC; ++i) acc[i] = 0;
+    dot_scalar<NP, NC>(w, n, x, n, n, 0, acc);
+    return;
+  }
   int32_t a[NC][NP] = {};
   for (int32_t i = 0; i < n; ++i) {
     for (int c = 0; c < NC; ++c) {

@@ -46,10 +46,18 @@ void conv_channel_multiplier(float input_scale, float filter_scale, float output
 
 void conv_tap_range(int32_t origin, int32_t dilation, int32_t filter, int32_t in, int32_t* first,
                     int32_t* last) {
+  // 64-bit so no operand overflows; dilation 1 (the common case) needs no division, which a
+  // 32-bit core would run as a library call.
   int64_t lo = 0;
-  if (origin < 0) lo = (-static_cast<int64_t>(origin) + dilation - 1) / dilation;
   const int64_t room = static_cast<int64_t>(in) - 1 - origin;  // last valid offset from origin
-  int64_t hi = room < 0 ? 0 : room / dilation + 1;
+  int64_t hi = 0;
+  if (dilation == 1) {
+    if (origin < 0) lo = -static_cast<int64_t>(origin);
+    hi = room < 0 ? 0 : room + 1;
+  } else {
+    if (origin < 0) lo = (-static_cast<int64_t>(origin) + dilation - 1) / dilation;
+    hi = room < 0 ? 0 : room / dilation + 1;
+  }
   if (lo > filter) lo = filter;
   if (hi > filter) hi = filter;
   if (hi < lo) hi = lo;

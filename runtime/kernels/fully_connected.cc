@@ -1,5 +1,6 @@
 #include "runtime/kernels/fully_connected.h"
 
+#include "runtime/kernels/dot_s8.h"
 #include "runtime/kernels/quant.h"
 
 namespace mote {
@@ -56,6 +57,48 @@ void fully_connected_row_sums_s8(int32_t output_depth, int32_t input_depth, cons
   }
 }
 
+namespace {
+
+// Bias, requantization, clamp of unit o's int32 sum.
+inline int8_t finish_s8(const FullyConnectedParams& p, const int32_t* multipliers,
+                        const int32_t* shifts, const int32_t* bias, int32_t o, int32_t acc) {
+  // Wrapping add: the reference's int32 arithmetic for real models, defined for hostile ones.
+  if (bias != nullptr) acc = static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(bias[o]));
+  const int32_t ch = p.per_channel ? o : 0;
+  const int32_t scaled =
+      multiply_by_quantized_multiplier(acc, multipliers[ch], shifts[ch]) + p.output_offset;
+  return static_cast<int8_t>(clamp_s32(scaled, p.act_min, p.act_max));
+}
+
+// 32-bit targets: four units at a time with dot_scalar (each input value loaded once for four
+// weight rows), then the rest one by one.
+void fully_connected_s8_scalar(const FullyConnectedParams& p, const int32_t* multipliers,
+                               const int32_t* shifts, const int32_t* row_sums,
+                               const int8_t* x, const int8_t* weights, const int32_t* bias,
+                               int8_t* out) {
+  const int32_t depth = p.input_depth;
+  const int32_t offset = row_sums != nullptr ? 0 : p.input_offset;
+  int32_t o = 0;
+  auto finish = [&](const int32_t* acc, int32_t count) {
+    for (int32_t k = 0; k < count; ++k) {
+      const int32_t fold = row_sums != nullptr ? p.input_offset * row_sums[o + k] : 0;
+      out[o + k] = finish_s8(p, multipliers, shifts, bias, o + k, acc[k] + fold);
+    }
+  };
+  for (; o + 4 <= p.output_depth; o += 4) {
+    int32_t acc[4] = {0, 0, 0, 0};
+    dot_scalar<1, 4>(weights + static_cast<size_t>(o) * depth, depth, x, 0, depth, offset, acc);
+    finish(acc, 4);
+  }
+  for (; o < p.output_depth; ++o) {
+    int32_t acc[1] = {0};
+    dot_scalar<1, 1>(weights + static_cast<size_t>(o) * depth, depth, x, 0, depth, offset, acc);
+    finish(acc, 1);
+  }
+}
+
+}  // namespace
+
 void fully_connected_s8(const FullyConnectedParams& p, const int32_t* multipliers,
                         const int32_t* shifts, const int32_t* row_sums, const int8_t* input,
                         const int8_t* weights, const int32_t* bias, int8_t* output) {
@@ -64,16 +107,15 @@ void fully_connected_s8(const FullyConnectedParams& p, const int32_t* multiplier
   for (int32_t b = 0; b < p.batches; ++b) {
     const int8_t* x = input + static_cast<size_t>(b) * depth;
     int8_t* out = output + static_cast<size_t>(b) * p.output_depth;
+    if (kScalarTarget) {  // a plain if: the scalar path stays referenced on 64-bit hosts too
+      fully_connected_s8_scalar(p, multipliers, shifts, row_sums, x, weights, bias, out);
+      continue;
+    }
     for (int32_t o = 0; o < p.output_depth; ++o) {
       const int8_t* w = weights + static_cast<size_t>(o) * depth;
-      int32_t acc = row_sums != nullptr ? dot_s8(x, w, depth) + p.input_offset * row_sums[o]
-                                        : dot_offset_s8(x, w, depth, offset);
-      // Wrapping add: the reference's int32 arithmetic for real models, defined for hostile ones.
-      if (bias != nullptr) acc = static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(bias[o]));
-      const int32_t ch = p.per_channel ? o : 0;
-      const int32_t scaled =
-          multiply_by_quantized_multiplier(acc, multipliers[ch], shifts[ch]) + p.output_offset;
-      out[o] = static_cast<int8_t>(clamp_s32(scaled, p.act_min, p.act_max));
+      const int32_t acc = row_sums != nullptr ? dot_s8(x, w, depth) + p.input_offset * row_sums[o]
+                                              : dot_offset_s8(x, w, depth, offset);
+      out[o] = finish_s8(p, multipliers, shifts, bias, o, acc);
     }
   }
 }
