@@ -181,18 +181,16 @@ inline float clamp_f32(float v, float lo, float hi) {
 }
 
 // requantize() specialised to shift <= 0, which every ADD/SUB multiplier has (they are checked
-// to lie in (0, 1) at prepare time): the doubling high multiply as floor((x * m + 2^30) / 2^31),
-// then the rounding right shift, half away from zero, with its constants computed once.
+// to lie in (0, 1) at prepare time): no left shift, the rounding constants computed once.
 struct RightRescale {
-  int64_t multiplier;
-  int32_t right;
-  int64_t half;     // 2^(right-1), or 0
-  int64_t neg_fix;  // 1 if right > 0: negative values round half away from zero
+  int32_t multiplier, right, mask, threshold;
   RightRescale(int32_t m, int32_t shift)
-      : multiplier(m), right(-shift), half((int64_t{1} << -shift) >> 1), neg_fix(shift < 0 ? 1 : 0) {}
+      : multiplier(m),
+        right(-shift),
+        mask(static_cast<int32_t>((uint32_t{1} << -shift) - 1)),
+        threshold(mask >> 1) {}
   int32_t operator()(int32_t x) const {
-    const int64_t y = (x * multiplier + (int64_t{1} << 30)) >> 31;
-    return static_cast<int32_t>((y + half - ((y >> 63) & neg_fix)) >> right);
+    return rounding_shift_right(doubling_high_mul(x, multiplier), right, mask, threshold);
   }
 };
 

@@ -74,45 +74,54 @@ inline int32_t multiply_by_quantized_multiplier(int64_t x, int32_t multiplier, i
   return result > INT32_MAX ? INT32_MAX : (result < INT32_MIN ? INT32_MIN : static_cast<int32_t>(result));
 }
 
-// The same value as multiply_by_quantized_multiplier(int32_t x, multiplier, shift) above for
-// every x when 0 <= multiplier < 2^31 and -31 <= shift <= 30 (what quantize_multiplier produces),
-// in fewer operations, for the per-output requantization of the quantized kernels:
-//   the doubling high multiply rounding half up is floor((a * m + 2^30) / 2^31) — an arithmetic
-//   shift — and the rounding right shift (half away from zero) is floor((y + 2^(r-1) - [y < 0]) /
-//   2^r).
-inline int32_t requantize(int32_t x, int32_t multiplier, int32_t shift) {
-  const int32_t left = shift > 0 ? shift : 0;
-  const int32_t right = shift > 0 ? 0 : -shift;
-  const int64_t a = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
-  const int64_t y = (a * multiplier + (int64_t{1} << 30)) >> 31;
-  const int64_t half = (int64_t{1} << right) >> 1;  // 0 when right == 0
-  const int64_t neg = (right > 0 && y < 0) ? 1 : 0;
-  return static_cast<int32_t>((y + half - neg) >> right);
+// The two halves of requantize() below, in 32-bit arithmetic apart from one 32x32->64 multiply
+// (a single SMULL on Cortex-M, MUL + MULH on RV32; no 64-bit shifts or adds beyond the rounding
+// constant), which is what makes requantization cheap on 32-bit cores:
+//   doubling_high_mul(a, m) = floor((a * m + 2^30) / 2^31), the doubling high multiply rounding
+//     half up; for 0 <= m < 2^31 the result always fits int32.
+//   rounding_shift_right(y, right, mask, threshold) = y / 2^right rounded half away from zero,
+//     given mask = 2^right - 1 and threshold = mask >> 1 (right in [0, 31]): the floor y >> right,
+//     plus one when the remainder y & mask lies above threshold — above threshold + 1 for
+//     negative y, whose exact halves thereby stay at the floor, i.e. away from zero.
+inline int32_t doubling_high_mul(int32_t a, int32_t m) {
+  return static_cast<int32_t>((static_cast<int64_t>(a) * m + (int64_t{1} << 30)) >> 31);
 }
+inline int32_t rounding_shift_right(int32_t y, int32_t right, int32_t mask, int32_t threshold) {
+  return (y >> right) + ((y & mask) > threshold + (y < 0 ? 1 : 0) ? 1 : 0);
+}
+
 // requantize() split into a per-channel part, computed once, and the per-output apply(): for
 // kernels that produce many outputs of one channel in a row.
 struct ChannelRequant {
   int32_t multiplier;
-  int32_t half;      // 2^(right - 1), or 0 when right == 0
-  int8_t left;       // left shift applied to the input
-  int8_t right;      // rounding right shift
-  int8_t neg_mask;   // -1 when right > 0: negative values then round away from zero
+  int32_t mask;       // 2^right - 1
+  int32_t threshold;  // mask >> 1
+  int8_t left;        // left shift applied to the input
+  int8_t right;       // rounding right shift
 
   static ChannelRequant of(int32_t multiplier, int32_t shift) {
     ChannelRequant r;
     r.multiplier = multiplier;
     r.left = static_cast<int8_t>(shift > 0 ? shift : 0);
     r.right = static_cast<int8_t>(shift > 0 ? 0 : -shift);
-    r.half = r.right > 0 ? static_cast<int32_t>(1u << (r.right - 1)) : 0;
-    r.neg_mask = static_cast<int8_t>(r.right > 0 ? -1 : 0);
+    r.mask = static_cast<int32_t>((uint32_t{1} << r.right) - 1);
+    r.threshold = r.mask >> 1;
     return r;
   }
   int32_t apply(int32_t x) const {
-    const int64_t a = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
-    const int64_t y = (a * multiplier + (int64_t{1} << 30)) >> 31;
-    return static_cast<int32_t>((y + half + ((y >> 63) & neg_mask)) >> right);
+    const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
+    return rounding_shift_right(doubling_high_mul(a, multiplier), right, mask, threshold);
   }
 };
+
+// The same value as multiply_by_quantized_multiplier(int32_t x, multiplier, shift) above for
+// every x when 0 <= multiplier < 2^31 and -31 <= shift <= 30 (what quantize_multiplier produces),
+// in fewer operations, for the per-output requantization of the quantized kernels: the doubling
+// high multiply rounding half up is an arithmetic shift of the 64-bit product, and the rounding
+// right shift needs no saturation (see ChannelRequant, which this is).
+inline int32_t requantize(int32_t x, int32_t multiplier, int32_t shift) {
+  return ChannelRequant::of(multiplier, shift).apply(x);
+}
 
 // 64-bit accumulators take the 64-bit multiply_by_quantized_multiplier above (other rounding).
 int32_t requantize(int64_t x, int32_t multiplier, int32_t shift) = delete;
