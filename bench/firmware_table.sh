@@ -53,7 +53,8 @@ ratio() {
   a=$(num "$1")
   b=$(num "$2")
   if [[ "$a" =~ ^[0-9]+$ ]] && [[ "$b" =~ ^[0-9]+$ ]] && [ "$b" -gt 0 ]; then
-    echo "scale=2; $a / $b" | bc | sed 's/^\./0./'
+    # rounded to two decimals (bc alone would truncate: 0.456 must read 0.46)
+    printf '%.2f\n' "$(echo "scale=6; $a / $b" | bc)"
   else
     echo "—"
   fi

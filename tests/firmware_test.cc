@@ -6,6 +6,8 @@
 //   - run with `qemu-system-arm -M <machine> -nographic -semihosting-config enable=on,target=native
 //     -kernel firmware.elf` on input_0_0.bin: the printed output bytes equal output_0_0.bin, the
 //     printed arena equals the exported app_kArenaBytes32, QEMU's exit status is the firmware's;
+//   - a model built here (conv and fully connected edge cases for the 32-bit inner loops of
+//     runtime/kernels/dot_s8.h) gives the host interpreter's bytes on M4F, M55 and RV32;
 //   - the image holds no heap, exception or RTTI code, the marker instructions are where the
 //     counter expects them, and semihosting exit codes and the fault handler reach the host.
 // Firmware builds are cached in <build>/firmware-test (runtime library: <build>/firmware), so a
@@ -16,16 +18,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/model_builder.h"
+#include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -285,5 +291,99 @@ TEST_F(FirmwareImage, ExitCodesAndFaultsReachTheHost) {
     EXPECT_TRUE(std::regex_search(r.err, std::regex("mote: stack_bytes [1-9][0-9]*\n"))) << r.err;
   }
 }
+
+// The 32-bit targets run their own int8 inner loops (runtime/kernels/dot_s8.h: scalar blocks of
+// 2 pixels x 2 channels or 1 x 4, unrolled by four), which the host build never executes. A small
+// model built here walks their edge cases — the gathered-patch path (3 input channels, 27-value
+// windows), direct row runs of 54 values (not a multiple of four) with pairs and a lone last
+// pixel, stride 2 with SAME padding, a grouped convolution with dilation 2 (runs of one tap's 16
+// channels), channel counts that leave 1-, 2- and 3-channel remainders, a fully connected layer of
+// 7 units over 90 values — and the firmware's output must equal the host interpreter's bytes.
+std::vector<uint8_t> conv_edge_model() {
+  using namespace mote;
+  using namespace mote::testing;
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> w8(-127, 127), b32(-3000, 3000);
+  ModelBuilder b;
+  auto weights = [&](std::vector<int32_t> shape, float scale, float in_scale, int* w, int* bias) {
+    const int32_t out = shape[0];
+    int32_t n = 1;
+    for (int32_t d : shape) n *= d;
+    std::vector<int8_t> wv(n);
+    for (auto& v : wv) v = static_cast<int8_t>(w8(rng));
+    std::vector<int32_t> bv(out);
+    for (auto& v : bv) v = b32(rng);
+    std::vector<float> ws, bs;
+    for (int32_t c = 0; c < out; ++c) {
+      ws.push_back(scale * (1.0f + 0.1f * static_cast<float>(c % 5)));
+      bs.push_back(ws.back() * in_scale);
+    }
+    *w = b.add_const_i8(shape, wv, Quant::per_channel(ws, 0));
+    *bias = b.add_const_i32({out}, bv, Quant::per_channel(bs, 0));
+  };
+  int w = 0, bias = 0;
+  const int in = b.add_tensor(TensorType::kInt8, {1, 5, 9, 3}, Quant(0.05f, -3), "input");
+  const int t1 = b.add_tensor(TensorType::kInt8, {1, 5, 9, 18}, Quant(0.3f, -128));
+  weights({18, 3, 3, 3}, 0.02f, 0.05f, &w, &bias);
+  b.add_op(BuiltinOp::CONV_2D, {in, w, bias}, {t1}, Options::conv2d(Padding::kSame, 1, 1, Activation::kRelu));
+  const int t2 = b.add_tensor(TensorType::kInt8, {1, 3, 5, 32}, Quant(0.5f, 5));
+  weights({32, 3, 3, 18}, 0.004f, 0.3f, &w, &bias);
+  b.add_op(BuiltinOp::CONV_2D, {t1, w, bias}, {t2}, Options::conv2d(Padding::kSame, 2, 2));
+  const int t3 = b.add_tensor(TensorType::kInt8, {1, 3, 5, 6}, Quant(0.4f, -7));
+  weights({6, 3, 3, 16}, 0.004f, 0.5f, &w, &bias);  // 2 groups of 16 input channels, 3 outputs each
+  b.add_op(BuiltinOp::CONV_2D, {t2, w, bias}, {t3}, Options::conv2d(Padding::kSame, 1, 1, Activation::kNone, 2, 2));
+  const int out = b.add_tensor(TensorType::kInt8, {1, 7}, Quant(0.6f, 3), "output");
+  weights({7, 90}, 0.006f, 0.4f, &w, &bias);
+  b.add_op(BuiltinOp::FULLY_CONNECTED, {t3, w, bias}, {out}, Options::fully_connected());
+  b.set_inputs({in});
+  b.set_outputs({out, t3});
+  return b.finish();
+}
+
+using FirmwareKernels = ::testing::TestWithParam<const char*>;
+
+TEST_P(FirmwareKernels, ConvAndFullyConnectedEdgeCasesEqualHost) {
+  const std::string target = GetParam();
+  const bool riscv = target == "riscv32";
+  if (!have_tool(riscv ? "riscv64-unknown-elf-gcc" : "arm-none-eabi-gcc"))
+    GTEST_SKIP() << "cross compiler missing (Debian: " << (riscv ? "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf" : "gcc-arm-none-eabi libnewlib-arm-none-eabi") << ")";
+  if (!have_tool(riscv ? "qemu-system-riscv32" : "qemu-system-arm"))
+    GTEST_SKIP() << "QEMU missing (Debian: " << (riscv ? "qemu-system-misc" : "qemu-system-arm") << ")";
+  const fs::path dir = build_root() / "firmware-test" / ("kernels-" + target);
+  fs::create_directories(dir);
+  const std::vector<uint8_t> model = conv_edge_model();
+  std::vector<uint8_t> input(5 * 9 * 3);
+  std::mt19937 rng(11);
+  for (auto& v : input) v = static_cast<uint8_t>(rng());
+  spit(dir / "edge.tflite", std::string(model.begin(), model.end()));
+  spit(dir / "input.bin", std::string(input.begin(), input.end()));
+  const mote::testing::RunResult host = mote::testing::run_model(model, {input});
+  ASSERT_EQ(host.status, mote::Status::kOk) << host.message;
+  ASSERT_EQ(host.outputs.size(), 2u);
+  const std::string cmd = "MOTE_CLI=" + quote(MOTE_CLI_PATH) + " MOTE_FW_CACHE=" + quote((build_root() / "firmware").string()) +
+                          " " + quote((source_root() / "targets/build_firmware.sh").string()) + " " + target +
+                          " edge.tflite out input.bin";
+  const Result b = run(cmd, dir);
+  ASSERT_EQ(b.status, 0) << b.err;
+  std::string qemu = slurp(dir / "out/qemu.txt");
+  while (!qemu.empty() && (qemu.back() == '\n' || qemu.back() == ' ')) qemu.pop_back();
+  const FirmwareRun f = parse_run(run("timeout 600 " + qemu, dir));
+  ASSERT_EQ(f.status, 0) << f.log;
+  ASSERT_EQ(f.outputs.size(), 2u) << f.log;
+  EXPECT_EQ(f.outputs[0], hex(host.outputs[0])) << "fully connected output on " << target;
+  EXPECT_EQ(f.outputs[1], hex(host.outputs[1])) << "grouped dilated conv output on " << target;
+  // The test means something only if the outputs are not saturated constants.
+  std::vector<uint8_t> distinct(host.outputs[1]);
+  std::sort(distinct.begin(), distinct.end());
+  EXPECT_GE(std::unique(distinct.begin(), distinct.end()) - distinct.begin(), 20) << "outputs barely vary";
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, FirmwareKernels, ::testing::Values("cortex-m4", "cortex-m55", "riscv32"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
 
 }  // namespace

@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build.sh OUT_DIR}
 mkdir -p "$out"
 so=$out/libinsn_count.so
-if [ -f "$so" ] && [ "$so" -nt "$here/insn_count.c" ] && [ "$so" -nt "$here/qemu_plugin_api.h" ]; then
+if [ -f "$so" ] && [ "$so" -nt "$here/insn_count.c" ] && [ "$so" -nt "$here/qemu_plugin_api.h" ] &&
+  [ "$so" -nt "$here/insn_markers.h" ]; then
   echo "$so"
   exit 0
 fi

@@ -35,17 +35,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "insn_markers.h"
 #include "qemu_plugin_api.h"
 
 MOTE_QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
-
-enum { kArchThumb = 1, kArchRiscv = 2 };
-enum { kMarkerNone = 0, kMarkerBegin = 1, kMarkerEnd = 2 };
-
-static const uint16_t kThumbBegin = 0xbfa0;
-static const uint16_t kThumbEnd = 0xbfb0;
-static const uint32_t kRiscvBegin = 0x00102013; /* slti x0, x0, 1 */
-static const uint32_t kRiscvEnd = 0x00202013;   /* slti x0, x0, 2 */
 
 /* Plugin state. QEMU calls the run-time callbacks from the one vCPU thread. */
 static int g_arch;
@@ -86,40 +79,12 @@ static void on_marker(unsigned int vcpu_index, void* userdata) {
   emit(line);
 }
 
-/* Little-endian reads of instruction bytes (the data pointer has no alignment guarantee). */
-static uint32_t read_le(const uint8_t* p, size_t n) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= (uint32_t)p[i] << (8 * i);
-  return v;
-}
-
-/* Which marker `insn` is, from its bytes and decoded length. */
-static int classify(const struct qemu_plugin_insn* insn) {
-  const uint8_t* bytes = (const uint8_t*)qemu_plugin_insn_data(insn);
-  const size_t reported = qemu_plugin_insn_size(insn);
-  if (bytes == NULL || reported < 2) return kMarkerNone;
-  if (g_arch == kArchThumb) {
-    const uint16_t first = (uint16_t)read_le(bytes, 2);
-    const int is_32bit = (first >> 11) >= 0x1d; /* 0b11101, 0b11110, 0b11111 */
-    if (is_32bit) return kMarkerNone;
-    if (first == kThumbBegin) return kMarkerBegin;
-    if (first == kThumbEnd) return kMarkerEnd;
-    return kMarkerNone;
-  }
-  const uint16_t low = (uint16_t)read_le(bytes, 2);
-  if ((low & 3) != 3 || reported < 4) return kMarkerNone; /* compressed: no marker is 16-bit */
-  const uint32_t word = read_le(bytes, 4);
-  if (word == kRiscvBegin) return kMarkerBegin;
-  if (word == kRiscvEnd) return kMarkerEnd;
-  return kMarkerNone;
-}
-
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
   (void)id;
   const size_t n = qemu_plugin_tb_n_insns(tb);
   for (size_t i = 0; i < n; ++i) {
     struct qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
-    const int marker = classify(insn);
+    const int marker = insn_marker(insn, g_arch);
     if (marker == kMarkerNone)
       qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &g_executed, 1);
     else
