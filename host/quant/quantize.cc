@@ -1,6 +1,7 @@
 #include "host/quant/quantize.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <memory>
@@ -378,7 +379,11 @@ Graph quantize(const Graph& float_graph, const std::vector<std::vector<float>>& 
   const bool hist = options.method != Calibration::kMinMax;
   const std::vector<TensorStats> stats = calibrate(g, samples, hist, options.progress, options.name);
   r.method = calibration_name(options.method);
-  if (options.method == Calibration::kPercentile) r.method += " " + std::to_string(options.percentile).substr(0, 6);
+  if (options.method == Calibration::kPercentile) {
+    char p[32];
+    std::snprintf(p, sizeof(p), " %g", options.percentile);
+    r.method += p;
+  }
   r.samples = samples.size();
   r.calibration_runs = samples.size() * (hist ? 2 : 1);
   Graph q = Converter(g, stats, options, &r).run();
