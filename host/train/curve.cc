@@ -36,6 +36,7 @@ struct Series {
 };
 
 // One panel at x offset `x0`: axes, 5 y ticks, epoch ticks, a polyline per series with values >= 0.
+// Values spanning more than two decades (a loss that falls from 0.2 to 1e-4) are drawn on a log scale.
 std::string panel(const std::vector<CurvePoint>& h, double x0, const char* title, const std::vector<Series>& series,
                   int best) {
   double lo = 1e300, hi = -1e300;
@@ -43,19 +44,23 @@ std::string panel(const std::vector<CurvePoint>& h, double x0, const char* title
     for (const CurvePoint& p : h)
       if (s.get(p) >= 0) lo = std::min(lo, s.get(p)), hi = std::max(hi, s.get(p));
   if (lo > hi) return "";
+  const bool log_scale = lo > 0 && hi / lo > 100;
+  auto f = [log_scale](double v) { return log_scale ? std::log10(std::max(v, 1e-30)) : v; };
+  lo = f(lo), hi = f(hi);
   if (hi - lo < 1e-9) hi = lo + 1e-3;
   const double pad = (hi - lo) * 0.05;
-  lo = std::max(0.0, lo - pad), hi += pad;
+  lo = log_scale ? lo - pad : std::max(0.0, lo - pad), hi += pad;
   const int n = static_cast<int>(h.size());
   auto px = [&](int e) { return x0 + kLeft + (n > 1 ? kPlotW * e / (n - 1) : kPlotW / 2); };
-  auto py = [&](double v) { return kTop + kPlotH * (1 - (v - lo) / (hi - lo)); };
+  auto py = [&](double v) { return kTop + kPlotH * (1 - (f(v) - lo) / (hi - lo)); };
   std::string s = "<text x=\"" + num(x0 + kLeft + kPlotW / 2) + "\" y=\"22\" text-anchor=\"middle\" font-weight=\"bold\">" +
                   title + "</text>\n";
   s += "<rect x=\"" + num(x0 + kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(kPlotW) + "\" height=\"" + num(kPlotH) +
        "\" fill=\"none\" stroke=\"#888\"/>\n";
   for (int t = 0; t <= 4; ++t) {
-    const double v = lo + (hi - lo) * t / 4;
-    s += "<text x=\"" + num(x0 + kLeft - 6) + "\" y=\"" + num(py(v) + 4) + "\" text-anchor=\"end\">" + label(v) + "</text>\n";
+    const double v = lo + (hi - lo) * t / 4, shown = log_scale ? std::pow(10.0, v) : v;
+    s += "<text x=\"" + num(x0 + kLeft - 6) + "\" y=\"" + num(py(shown) + 4) + "\" text-anchor=\"end\">" + label(shown) +
+         "</text>\n";
   }
   const int step = std::max(1, n / 10);
   for (int e = 0; e < n; e += step)

@@ -3,7 +3,8 @@
 // Two panels side by side: loss per epoch (training and validation) and, for classifiers, accuracy
 // per epoch (training and validation). Series with no values (validation without a validation
 // split, accuracy of a regression) are left out. The best epoch (the one kept by early stopping)
-// is marked with a vertical dashed line.
+// is marked with a vertical dashed line. A panel whose values span more than two decades uses a
+// log scale.
 //
 //   std::vector<CurvePoint> h = ...;          // one per epoch
 //   std::string svg = training_curve_svg(h, "fashion-mnist", best_epoch);

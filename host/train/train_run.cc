@@ -141,6 +141,7 @@ class Job {
   double train_seconds_ = 0;
   TrainRunResult r_;
   bool tty_ = false;
+  Clock::time_point last_line_ = Clock::now();   // of the last plain progress line
 };
 
 EpochRecord Job::train_epoch(int epoch, Optimizer& opt, const LrSchedule& lr, Rng& aug) {
@@ -165,9 +166,14 @@ EpochRecord Job::train_epoch(int epoch, Optimizer& opt, const LrSchedule& lr, Rn
     m.backward(grad);
     rec.lr = lr.at(epoch + static_cast<double>(b) / batches);
     opt.step(m.params(), rec.lr);
+    const double seen = first + count;
     if (tty_ && (b % 8 == 7 || b + 1 == batches))
-      draw_bar(o_.progress, epoch, spec_.train.epochs, b + 1, batches, loss_sum / (first + count),
-               classifier ? right / (first + count) : -1);
+      draw_bar(o_.progress, epoch, spec_.train.epochs, b + 1, batches, loss_sum / seen, classifier ? right / seen : -1);
+    if (!tty_ && seconds_since(last_line_) > 30 && b + 1 < batches) {  // occasional plain lines
+      log(host::strprintf("epoch %d/%d: %d/%d batches, loss %.4g\n", epoch + 1, spec_.train.epochs, b + 1, batches,
+                          loss_sum / seen));
+      last_line_ = Clock::now();
+    }
   }
   rec.loss = loss_sum / samples;
   rec.accuracy = classifier ? right / samples : -1;
@@ -207,6 +213,7 @@ void Job::fit_with_early_stopping() {
       line += host::strprintf(" (no improvement for %d)", waited);
     }
     log((tty_ ? "\r\033[K" : "") + line + "\n");
+    last_line_ = Clock::now();
     if (has_val && spec_.train.patience > 0 && waited >= spec_.train.patience && e + 1 < spec_.train.epochs) {
       stopped_early_ = true;
       log(host::strprintf("early stop: best validation loss %.4g at epoch %d\n", best, best_epoch_ + 1));
