@@ -156,6 +156,8 @@ std::vector<std::vector<float>> samples_for(size_t n, size_t count, uint32_t see
   return s;
 }
 
+std::vector<std::vector<float>> run_file(const ir::Graph& q, const std::vector<std::vector<float>>& samples);
+
 // ---- ranges ----------------------------------------------------------------------------------
 
 quant::TensorStats stats_of(const std::vector<float>& v) {
@@ -303,6 +305,46 @@ TEST(FloatGraph, BatchNormFoldingAndReluFusionKeepOutputs) {
     const std::vector<float> a = run_graph(g, x), b = run_graph(f, x);
     for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5f);
   }
+}
+
+TEST(FloatGraph, Float16WeightsBehindDequantize) {
+  // The reference: FC with float32 weights that are exactly representable in float16.
+  ir::Graph ref = small_graph(false);
+  ir::Tensor& w = ref.tensors[ref.ops[0].inputs[1]];
+  std::vector<float> wv = w.values<float>();
+  std::vector<uint16_t> half(wv.size());
+  for (size_t i = 0; i < wv.size(); ++i) {
+    const int q = static_cast<int>(std::lround(wv[i] * 1024));  // |w| < 1: k/1024 is exact in half
+    wv[i] = q / 1024.0f;
+    // half of q/1024: sign, exponent and 10-bit mantissa by hand (q != 0).
+    const int a = std::abs(q);
+    int e = 0;
+    while ((a >> e) > 1) ++e;  // a = 1.m * 2^e
+    const uint16_t mant = static_cast<uint16_t>(((a << 10) >> e) & 0x3ff);
+    half[i] = q == 0 ? 0 : static_cast<uint16_t>((q < 0 ? 0x8000 : 0) | ((e - 10 + 15) << 10) | mant);
+  }
+  w.set_values(wv);
+  // The same graph with the weights stored as float16 behind a DEQUANTIZE.
+  ir::Graph g = ref;
+  ir::Tensor h = g.tensors[g.ops[0].inputs[1]];
+  h.type = TensorType::kFloat16;
+  h.name = "w1_fp16";
+  h.set_values(half);
+  const int32_t hi = g.add_tensor(h);
+  const int32_t wf = add_act(g, "w1_dequantized", h.shape);
+  g.ops[0].inputs[1] = wf;
+  ir::Op d;
+  d.code = op::kDequantize;
+  d.inputs = {hi};
+  d.outputs = {wf};
+  g.insert_op(0, d);
+  ir::Graph f = g;
+  quant::prepare_float_graph(f, "fp16");
+  ASSERT_EQ(f.ops.size(), 2u);
+  EXPECT_EQ(f.tensors[f.ops[0].inputs[1]].values<float>(), wv);
+  const auto samples = samples_for(8, 20, 70);
+  const auto a = run_file(quant::quantize(ref, samples, {}), samples), b = run_file(quant::quantize(g, samples, {}), samples);
+  EXPECT_EQ(a, b);
 }
 
 TEST(FloatGraph, NoFoldWhenTheConvOutputHasTwoReaders) {

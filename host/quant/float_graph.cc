@@ -1,5 +1,7 @@
 #include "host/quant/float_graph.h"
 
+#include <cmath>
+
 #include "host/error.h"
 #include "host/quant/ops.h"
 
@@ -153,6 +155,40 @@ int dequantize_hybrid_weights(Graph& g) {
   return n;
 }
 
+// IEEE 754 half -> float.
+float half_to_float(uint16_t h) {
+  const int exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+  const float sign = (h & 0x8000) ? -1.0f : 1.0f;
+  if (exp == 0) return sign * std::ldexp(static_cast<float>(man), -24);
+  if (exp == 31) return man ? std::nanf("") : sign * INFINITY;
+  return sign * std::ldexp(static_cast<float>(man | 0x400), exp - 25);
+}
+
+int fold_constant_dequantize(Graph& g) {
+  int n = 0;
+  for (int i = static_cast<int>(g.ops.size()) - 1; i >= 0; --i) {
+    const ir::Op& o = g.ops[i];
+    if (o.code != op::kDequantize || o.inputs.size() != 1 || !g.tensors[o.inputs[0]].is_constant()) continue;
+    const ir::Tensor& in = g.tensors[o.inputs[0]];
+    std::vector<float> v;
+    if (in.type == TensorType::kFloat16) {
+      for (uint16_t h : in.values<uint16_t>()) v.push_back(half_to_float(h));
+    } else if (in.type == TensorType::kFloat32) {
+      v = in.values<float>();
+    } else {
+      continue;  // quantized constants become float in dequantize_hybrid_weights first
+    }
+    ir::Tensor& out = g.tensors[o.outputs[0]];
+    out.type = TensorType::kFloat32;
+    out.set_values(v);
+    out.quant = ir::Quantization();
+    g.remove_op(i);
+    ++n;
+  }
+  if (n) g.remove_unused_tensors();
+  return n;
+}
+
 int fold_batch_norm(Graph& g) {
   int n = 0;
   for (int p = 0; p < static_cast<int>(g.ops.size()); ++p) {
@@ -186,18 +222,22 @@ void check_float_graph(const Graph& g, const std::string& name) {
   if (g.inputs.size() != 1)
     throw HostError(name + ": the quantizer handles models with one input; this one has " +
                     std::to_string(g.inputs.size()));
-  for (size_t t = 0; t < g.tensors.size(); ++t) {
+  std::vector<int32_t> order(g.inputs);  // the graph input first: the clearest sign
+  for (size_t t = 0; t < g.tensors.size(); ++t) order.push_back(static_cast<int32_t>(t));
+  for (int32_t t : order) {
     const ir::Tensor& x = g.tensors[t];
     if (!x.is_constant() && is_quantized_type(x.type))
-      throw HostError(name + ": already quantized: " + tensor_label(g, static_cast<int32_t>(t)) + " is " +
+      throw HostError(name + ": already quantized: " + tensor_label(g, t) + " is " +
                       type_name(x.type) + " (mote quantize needs a float model)");
   }
 }
 
 void prepare_float_graph(Graph& g, const std::string& name, std::vector<std::string>* notes) {
   check_float_graph(g, name);
-  const int h = dequantize_hybrid_weights(g), b = fold_batch_norm(g), f = fuse_activations(g);
+  const int h = dequantize_hybrid_weights(g), d = fold_constant_dequantize(g), b = fold_batch_norm(g),
+            f = fuse_activations(g);
   if (notes && h) notes->push_back("dequantized " + std::to_string(h) + " hybrid int8 weight tensor(s) to float");
+  if (notes && d) notes->push_back("folded " + std::to_string(d) + " DEQUANTIZE op(s) of constant (float16) weights");
   if (notes && b) notes->push_back("folded " + std::to_string(b) + " MUL/ADD (batch-norm) chain(s) into weights");
   if (notes && f) notes->push_back("fused " + std::to_string(f) + " RELU/RELU6 op(s) into the op before");
 }

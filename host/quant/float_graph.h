@@ -10,12 +10,14 @@
 //   1. hybrid weights: constant int8/uint8/int16 tensors with a scale (per tensor or per channel)
 //      become float32 constants, w = scale · (q - zero_point). A hybrid model (float activations,
 //      int8 weights) is then an ordinary float model.
-//   2. batch-norm folding: CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED without a fused activation,
+//   2. constant DEQUANTIZE ops (float16 weights, as TensorFlow Lite's float16 models have them, or
+//      the output of step 1) are replaced by float32 constants.
+//   3. batch-norm folding: CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED without a fused activation,
 //      whose output is read only by a MUL by a constant, optionally followed by an ADD of a constant
 //      (or only by such an ADD), the constants holding one value or one per output channel:
 //      w'[c] = w[c]·m[c], b'[c] = b[c]·m[c] + a[c]; the MUL/ADD's fused activation moves to the
 //      op. The op then writes the last tensor of the chain (its name survives).
-//   3. activation fusion: a RELU or RELU6 that is the only reader of the output of an op with a
+//   4. activation fusion: a RELU or RELU6 that is the only reader of the output of an op with a
 //      fused_activation_function field (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB,
 //      MUL) that is NONE becomes that field; the op writes the RELU's output.
 // Tensors that become unused are removed. `notes` (optional) receives one line per rewrite.
@@ -32,8 +34,9 @@ void prepare_float_graph(ir::Graph& g, const std::string& name, std::vector<std:
 // The checks alone.
 void check_float_graph(const ir::Graph& g, const std::string& name);
 
-// The three rewrites alone (each returns how many places it changed).
+// The rewrites alone (each returns how many places it changed).
 int dequantize_hybrid_weights(ir::Graph& g);
+int fold_constant_dequantize(ir::Graph& g);
 int fold_batch_norm(ir::Graph& g);
 int fuse_activations(ir::Graph& g);
 

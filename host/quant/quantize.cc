@@ -363,9 +363,12 @@ bool quantizer_handles(int32_t code) {
 
 void check_quantizable(const Graph& g, const std::string& name) {
   check_float_graph(g, name);
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (!quantizer_handles(g.ops[i].code))
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    const bool constant_dequantize = g.ops[i].code == op::kDequantize && g.ops[i].inputs.size() == 1 &&
+                                     g.tensors[g.ops[i].inputs[0]].is_constant();  // folded before quantizing
+    if (!quantizer_handles(g.ops[i].code) && !constant_dequantize)
       throw HostError(name + ": op " + std::to_string(i) + " (" + g.ops[i].name() + ") is not handled by the quantizer");
+  }
 }
 
 Graph quantize(const Graph& float_graph, const std::vector<std::vector<float>>& samples, const QuantizeOptions& options,
