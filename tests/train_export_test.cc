@@ -23,6 +23,7 @@
 #include "host/train/layers.h"
 #include "host/train/spec.h"
 #include "host/train/to_graph.h"
+#include "host/train/train_run.h"
 #include "host/train/trainer.h"
 
 namespace {
@@ -336,6 +337,51 @@ TEST(TrainCli, BadSpecIsOneLineNamingTheLine) {
   EXPECT_EQ(r.err, "mote: " + dir + "/spec.yaml:4: layer 2 (dense): unknown key 'unit' (known keys: type, name, inputs, units, "
                     "activation, use_bias, init)\n");
   EXPECT_FALSE(fs::exists(dir + "/out"));
+  fs::remove_all(dir);
+}
+
+// Early stopping restores the best epoch's weights (the exported model's validation loss is that
+// epoch's), and the thread count does not change a single byte of the model.
+TEST(TrainRun, EarlyStoppingKeepsTheBestEpochAndThreadsDoNotMatter) {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_path("early");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir + "/spec.yaml") << "input: [1]\nlayers:\n  - {type: dense, units: 16, activation: relu}\n"
+                                       "  - {type: dense, units: 1}\ntraining: {epochs: 40, batch_size: 8, lr: 0.05, "
+                                       "patience: 2, seed: 5}\ndata: {format: sine, samples: 300, validation: 0.3}\n";
+  TrainRunOptions o;
+  o.spec_path = dir + "/spec.yaml";
+  o.progress = nullptr;
+  o.threads = 1;
+  o.out_dir = dir + "/one";
+  const TrainRunResult a = run_train(o);
+  o.threads = 2;
+  o.out_dir = dir + "/two";
+  const TrainRunResult b = run_train(o);
+  EXPECT_EQ(slurp(dir + "/one/model_float.tflite"), slurp(dir + "/two/model_float.tflite"));
+  for (size_t e = 0; e < a.report["history"].size(); ++e)
+    EXPECT_EQ(a.report["history"][e]["val_loss"], b.report["history"][e]["val_loss"]) << e;
+  const nlohmann::json& r = a.report;
+  ASSERT_TRUE(r["stopped_early"].get<bool>()) << r.dump();
+  const int epochs = r["epochs"], best = r["best_epoch"];
+  EXPECT_LT(epochs, 40);
+  EXPECT_EQ(best + 2, epochs);  // patience 2: stopped two epochs after the best
+  // The exported model's mean squared error on the validation split is the best epoch's val_loss.
+  const ModelSpec spec = load_spec(o.spec_path);
+  const BuiltModel built = build_model(spec);
+  const mote::data::Split split = load_data(spec, *built.model);
+  mote::host::Session s(dir + "/one/model_float.tflite");
+  double mse = 0;
+  for (int n = 0; n < split.validation.samples(); ++n) {
+    *static_cast<float*>(s.interp().input(0).data) = split.validation.x.at(static_cast<size_t>(n));
+    s.invoke();
+    const double d = *static_cast<const float*>(s.interp().output(0).data) - split.validation.y.at(static_cast<size_t>(n));
+    mse += d * d / split.validation.samples();
+  }
+  const double want = r["history"][static_cast<size_t>(best - 1)]["val_loss"];
+  EXPECT_NEAR(mse, want, 1e-4 * want + 1e-7);
+  EXPECT_GT(r["history"][static_cast<size_t>(epochs - 1)]["val_loss"].get<double>(), want);
   fs::remove_all(dir);
 }
 
