@@ -232,6 +232,20 @@ TEST(RunCapturing, EveryOpOutputAndTheFinalOutput) {
   std::remove(path.c_str());
 }
 
+TEST(RunCapturing, Int8ActivationsAreDequantized) {
+  REQUIRE_SHARED();
+  host::Session s(core("hello_world_int8") + "/model.tflite");
+  const float x = 1.5f;
+  std::vector<host::Activation> last;
+  host::run_capturing(s, {{x}}, [&](int, const std::vector<host::Activation>& outs) { last = outs; });
+  const TensorRef out = s.interp().output(0);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].tensor, out.index);
+  const int8_t q = *static_cast<const int8_t*>(out.data);
+  EXPECT_EQ(last[0].values[0], static_cast<float>((q - out.zero_point) * static_cast<double>(out.scale)));
+  EXPECT_NEAR(last[0].values[0], std::sin(1.5f), 0.15f);
+}
+
 TEST(CalibData, NpyShapesFoldersAndErrors) {
   const std::string npy = temp_path("calib.npy");
   std::vector<float> data(3 * 4 * 2);
