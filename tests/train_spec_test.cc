@@ -235,6 +235,14 @@ TEST(TrainSpec, ErrorsNameTheLineAndTheNumbers) {
   EXPECT_ERROR(head + "  - {type: conv2d, filters: 8, kernel: 3, padding: full}\n", "spec.yaml:3: ",
                "'padding' is 'full'; expected one of: same, valid");
   EXPECT_ERROR(head + "  - dense\n", "spec.yaml:3: ", "layer 1 (dense) needs options");
+  EXPECT_ERROR(head + "  - {type: conv2d, kernel: 3}\n", "spec.yaml:3: ", "layer 1 (conv2d): needs 'filters'");
+  EXPECT_ERROR(head + "  - {type: conv2d,\n     filters: 3}\n", "spec.yaml:3: ", "layer 1 (conv2d): needs 'kernel'");
+  EXPECT_ERROR(head + "  - {type: dense}\n", "spec.yaml:3: ", "layer 1 (dense): needs 'units'");
+  EXPECT_ERROR(head + "  - {type: reshape}\n", "spec.yaml:3: ", "needs 'shape'");
+  EXPECT_ERROR(head + "  - {type: add, inputs: [input]}\n", "spec.yaml:3: ", "needs 'inputs': two or more");
+  EXPECT_ERROR(head + "  - [relu]\n", "spec.yaml:3: ", "a layer is a name (relu) or a map with 'type'");
+  EXPECT_ERROR(head + "  - {type: [relu]}\n", "spec.yaml:3: ", "layer 1: 'type' must be a layer name");
+  EXPECT_ERROR(head + "  - {type: relu, name: [a]}\n", "spec.yaml:3: ", "'name' must be a string");
   EXPECT_ERROR(head + "  - {type: add, inputs: [input, nothing]}\n", "spec.yaml:3: ", "input 'nothing' is not the input");
   EXPECT_ERROR(head + "  - {type: relu, name: x}\n  - {type: relu, name: x}\n", "spec.yaml:4: ", "the name 'x' is already used");
   EXPECT_ERROR(head + "  - relu\ntraining: {epochs: 3, optimiser: adam}\n", "spec.yaml:4: ",

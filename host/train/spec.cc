@@ -44,8 +44,9 @@ class Keys {
         fail(kv.first, "unknown key '" + key + "' (known keys: " + join(known) + ")");
     }
   }
+  // `at` may be a key that is absent (an invalid node): the map's own line then.
   [[noreturn]] void fail(const YAML::Node& at, const std::string& msg) const {
-    throw host::HostError(spec_.where(line_of(at)) + what_ + ": " + msg);
+    throw host::HostError(spec_.where(at.IsDefined() ? line_of(at) : line_of(map_)) + what_ + ": " + msg);
   }
   bool has(const char* key) const { return static_cast<bool>(map_[key]); }
   YAML::Node node(const char* key) const { return map_[key]; }
@@ -176,9 +177,9 @@ void parse_weighted(const Keys& k, Options& o) {
 
 void parse_conv(const Keys& k, LayerSpec& l) {
   ConvBase::Options& o = l.conv;
+  if (!k.has("filters")) k.fail(k.node("type"), "needs 'filters'");
+  if (!k.has("kernel")) k.fail(k.node("type"), "needs 'kernel'");
   o.filters = k.integer("filters", 0, 1);
-  if (!k.has("filters")) k.fail(k.node("kernel"), "needs 'filters'");
-  if (!k.has("kernel")) k.fail(k.node("filters"), "needs 'kernel'");
   if (l.kind == LayerKind::kConv1D) {
     o.kernel_w = k.integer("kernel", 1, 1);
     o.stride_w = k.integer("strides", 1, 1);
@@ -275,7 +276,8 @@ LayerSpec parse_layer(const ModelSpec& spec, const YAML::Node& n, size_t index) 
   }
   if (!n.IsMap() || !n["type"])
     throw host::HostError(spec.where(l.line) + what + ": a layer is a name (relu) or a map with 'type'");
-  l.kind = kind_at(spec, n["type"], n["type"].as<std::string>());
+  if (!n["type"].IsScalar()) throw host::HostError(spec.where(line_of(n["type"])) + what + ": 'type' must be a layer name");
+  l.kind = kind_at(spec, n["type"], n["type"].Scalar());
   const Keys k(spec, n, what + " (" + layer_kind_name(l.kind) + ")", keys_of(l.kind));
   l.name = k.text("name", "");
   l.inputs = k.strings("inputs");
@@ -520,6 +522,10 @@ int ModelSpec::data_key_line(const std::string& key) const {
   return data_line;
 }
 
+namespace {
+void parse_root(ModelSpec& spec, const YAML::Node& root);
+}  // namespace
+
 ModelSpec parse_spec(const std::string& yaml_text, const std::string& source, const std::string& base_dir) {
   ModelSpec spec;
   spec.source = source;
@@ -530,6 +536,17 @@ ModelSpec parse_spec(const std::string& yaml_text, const std::string& source, co
   } catch (const YAML::Exception& e) {
     throw host::HostError(spec.where(e.mark.line >= 0 ? e.mark.line + 1 : 0) + "not valid YAML: " + e.msg);
   }
+  try {
+    parse_root(spec, root);
+  } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
+    throw host::HostError(spec.where(e.mark.line >= 0 ? e.mark.line + 1 : 0) + e.msg);
+  }
+  return spec;
+}
+
+namespace {
+
+void parse_root(ModelSpec& spec, const YAML::Node& root) {
   if (!root.IsMap()) throw host::HostError(spec.where(line_of(root)) + "a spec is a map with input, layers, training, data");
   const Keys top(spec, root, "spec", {"name", "input", "layers", "training", "data"});
   spec.name = top.text("name", spec.name);
@@ -553,8 +570,9 @@ ModelSpec parse_spec(const std::string& yaml_text, const std::string& source, co
     spec.training_line = top.line("training");
     parse_training(spec, top.node("training"));
   }
-  return spec;
 }
+
+}  // namespace
 
 ModelSpec load_spec(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
