@@ -142,6 +142,7 @@ class Job {
   TrainRunResult r_;
   bool tty_ = false;
   Clock::time_point last_line_ = Clock::now();   // of the last plain progress line
+  Clock::time_point last_bar_{};                  // of the last redraw of the bar
 };
 
 EpochRecord Job::train_epoch(int epoch, Optimizer& opt, const LrSchedule& lr, Rng& aug) {
@@ -167,8 +168,10 @@ EpochRecord Job::train_epoch(int epoch, Optimizer& opt, const LrSchedule& lr, Rn
     rec.lr = lr.at(epoch + static_cast<double>(b) / batches);
     opt.step(m.params(), rec.lr);
     const double seen = first + count;
-    if (tty_ && (b % 8 == 7 || b + 1 == batches))
+    if (tty_ && (seconds_since(last_bar_) > 0.1 || b + 1 == batches)) {  // at most 10 redraws a second
       draw_bar(o_.progress, epoch, spec_.train.epochs, b + 1, batches, loss_sum / seen, classifier ? right / seen : -1);
+      last_bar_ = Clock::now();
+    }
     if (!tty_ && seconds_since(last_line_) > 30 && b + 1 < batches) {  // occasional plain lines
       log(host::strprintf("epoch %d/%d: %d/%d batches, loss %.4g\n", epoch + 1, spec_.train.epochs, b + 1, batches,
                           loss_sum / seen));
