@@ -1,5 +1,6 @@
 // `mote quantize FLOAT.tflite --calib DATA -o OUT.tflite [--method minmax|percentile|mse]
-// [--percentile P] [--per-tensor] [--io float|int8] [--int16] [--limit N] [--verbose]`:
+// [--percentile P] [--per-tensor] [--io float|int8] [--int16 | --int16-layer TENSOR ...] [--limit N]
+// [--verbose]`:
 // post-training full-integer quantization (host/quant/quantize.h, docs/quantize.md).
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ struct QuantizeCliOptions {
   std::string model, calib, output, method = "minmax", io = "int8";
   double percentile = 99.99;
   bool per_tensor = false, int16 = false, verbose = false;
+  std::vector<std::string> int16_layers;
   size_t limit = 0;
 };
 
@@ -72,9 +74,11 @@ void write_atomically(const std::vector<uint8_t>& bytes, const std::string& path
 std::string summary(const QuantizeCliOptions& o, const quant::QuantizeReport& r, size_t bytes) {
   char line[512];
   std::string s;
-  const char* act = o.int16 ? "int16 activations (16x8)" : "int8 activations";
+  const std::string act = o.int16 ? "int16 activations (16x8)"
+                         : o.int16_layers.empty() ? "int8 activations"
+                                                  : "int8 activations (" + std::to_string(o.int16_layers.size()) + " op(s) 16x8)";
   std::snprintf(line, sizeof(line), "wrote %s: %s bytes, %s, %s weights, %s I/O\n", o.output.c_str(),
-                host::group_digits(bytes).c_str(), act, o.per_tensor ? "per-tensor" : "per-channel",
+                host::group_digits(bytes).c_str(), act.c_str(), o.per_tensor ? "per-tensor" : "per-channel",
                 o.io == "float" ? "float" : (o.int16 ? "int16" : "int8"));
   s += line;
   std::snprintf(line, sizeof(line), "calibration: %s, %zu samples (%zu runs)\n", r.method.c_str(), r.samples,
@@ -96,6 +100,7 @@ std::string summary(const QuantizeCliOptions& o, const quant::QuantizeReport& r,
 
 int run_quantize(QuantizeCliOptions o) {
   if (same_file(o.model, o.output)) throw UsageError("-o " + o.output + " is the input model; mote quantize never overwrites it");
+  if (o.int16 && !o.int16_layers.empty()) throw UsageError("--int16-layer and --int16 exclude each other (--int16 is every layer)");
   if (o.percentile != 99.99 && o.method != "percentile")
     throw UsageError("--percentile applies only to --method percentile");
   const ir::Graph f = ir::read_tflite_file(o.model);
@@ -110,6 +115,7 @@ int run_quantize(QuantizeCliOptions o) {
   q.per_channel = !o.per_tensor;
   q.io = o.io == "float" ? quant::IoType::kFloat : quant::IoType::kInt8;
   q.int16_activations = o.int16;
+  q.int16_layers = o.int16_layers;
   q.name = o.model;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   q.progress = [tty](size_t done, size_t total) { calibration_progress(done, total, tty); };
@@ -140,6 +146,9 @@ Command add_quantize(CLI::App& app) {
   sub->add_option("--io", o->io, "Graph input/output type: int8 (default; int16 with --int16) or float (QUANTIZE/DEQUANTIZE at the edges)")
       ->check(CLI::IsMember({"float", "int8"}))->type_name("TYPE");
   sub->add_flag("--int16", o->int16, "16x8 mode: int16 activations, int8 weights, int64 biases");
+  sub->add_option("--int16-layer", o->int16_layers,
+                  "Mixed precision: the op writing this tensor runs in 16x8, the rest int8 (repeat for several; names as -v and mote eval print them)")
+      ->type_name("TENSOR")->allow_extra_args(false);
   sub->add_option("--limit", o->limit, "Calibrate on the first N samples only")->check(CLI::PositiveNumber)->type_name("N");
   sub->add_flag("-v,--verbose", o->verbose, "Also print every activation tensor's range, scale and zero point");
   sub->footer(

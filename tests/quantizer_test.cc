@@ -634,6 +634,38 @@ TEST(Quantize, EveryHandledOpInt8And16x8) {
   }
 }
 
+TEST(Quantize, MixedPrecisionLayers) {
+  // Two ops of the all-ops graph in 16x8, the rest int8: requantizing QUANTIZE ops where they meet.
+  const ir::Graph g = zoo_graph();
+  const auto samples = samples_for(128, 20, 400);
+  quant::QuantizeOptions o;
+  o.int16_layers = {"tconv", "mean"};
+  quant::QuantizeReport r;
+  const ir::Graph q = quant::quantize(g, samples, o, &r);
+  int int16_ops = 0, requant = 0;
+  for (const ir::Op& x : q.ops) {
+    const TensorType t = q.tensors[x.outputs[0]].type;
+    if (x.code == op::kQuantize) {
+      ++requant;
+      EXPECT_NE(q.tensors[x.inputs[0]].type, t);
+      continue;
+    }
+    for (int32_t in : x.inputs) {
+      if (in < 0 || q.tensors[in].is_constant()) continue;
+      EXPECT_EQ(q.tensors[in].type, t) << x.name();
+    }
+    if (t == TensorType::kInt16) ++int16_ops;
+  }
+  EXPECT_EQ(int16_ops, 2);
+  EXPECT_EQ(requant, r.requantize_ops_added);
+  EXPECT_EQ(requant, 4);  // into and out of each int16 op
+  const auto got = run_file(q, samples);
+  for (size_t k = 0; k < samples.size(); ++k) EXPECT_GT(sqnr_db(run_graph(g, samples[k]), got[k]), 25.0);
+  o.int16_layers = {"nope"};
+  EXPECT_EQ(error_of([&] { quant::quantize(g, samples, o); }),
+            "model: --int16-layer 'nope' is not the output tensor of any op");
+}
+
 // ---- conformance models ---------------------------------------------------------------------
 
 TEST(QuantizeConformance, HelloWorldSine) {
@@ -769,6 +801,13 @@ TEST(QuantizeCli, QuantizesReportsAndRefuses) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("5 samples"), std::string::npos) << r.out;
   check_conventions(ir::read_tflite_file(out), false, false, true);
+
+  r = mote_cli({"quantize", model, "--calib", calib, "-o", out, "--int16-layer", "y"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("int8 activations (1 op(s) 16x8)"), std::string::npos) << r.out;
+  const ir::Graph mixed = ir::read_tflite_file(out);
+  EXPECT_EQ(mixed.tensors[mixed.outputs[0]].type, TensorType::kInt16);
+  EXPECT_EQ(mote_cli({"quantize", model, "--calib", calib, "-o", out, "--int16-layer", "y", "--int16"}).status, 2);
 
   r = mote_cli({"quantize", model, "--calib", calib, "-o", model});
   EXPECT_EQ(r.status, 2);

@@ -43,15 +43,24 @@ bool shares_input_params(int32_t code) {
 class Converter {
  public:
   Converter(const Graph& g, const std::vector<TensorStats>& stats, const QuantizeOptions& o, QuantizeReport* r)
-      : f_(g), q_(g), stats_(stats), o_(o), report_(r), int16_(o.int16_activations), done_(g.tensors.size(), false),
-        act_type_(int16_ ? TensorType::kInt16 : TensorType::kInt8) {}
+      : f_(g), q_(g), stats_(stats), o_(o), report_(r), done_(g.tensors.size(), false) {
+    for (const std::string& name : o.int16_layers) {
+      bool found = false;
+      for (const ir::Op& op : g.ops)
+        for (int32_t t : op.outputs) found = found || g.tensors[t].name == name;
+      if (!found) throw HostError(o.name + ": --int16-layer '" + name + "' is not the output tensor of any op");
+    }
+  }
 
   Graph run() {
     const int32_t in = q_.inputs[0];
+    set_precision(o_.int16_activations);
     set_activation(in, calibrated(in), "calibrated");
     std::vector<ir::Op> ops;
+    ops_ = &ops;
     for (size_t i = 0; i < q_.ops.size(); ++i) {
       ir::Op o = q_.ops[i];
+      set_precision(o_.int16_activations || runs_in_int16(o));
       convert_op(o, &ops);
       o.version = op_version(o.code, int16_, true);
       ops.push_back(std::move(o));
@@ -63,6 +72,45 @@ class Converter {
   }
 
  private:
+  void set_precision(bool int16) {
+    int16_ = int16;
+    act_type_ = int16 ? TensorType::kInt16 : TensorType::kInt8;
+  }
+
+  bool runs_in_int16(const ir::Op& o) const {
+    for (int32_t t : o.outputs)
+      for (const std::string& name : o_.int16_layers)
+        if (q_.tensors[t].name == name) return true;
+    return false;
+  }
+
+  // Activation t (int8 or int16) in the current precision: t itself, or its copy written by a
+  // requantizing QUANTIZE (made once per tensor and type), with parameters from t's calibration.
+  int32_t in_precision(int32_t t) {
+    if (q_.tensors[t].type == act_type_) return t;
+    const auto key = std::make_pair(t, static_cast<int>(act_type_));
+    auto it = converted_.find(key);
+    if (it != converted_.end()) return it->second;
+    ir::Tensor c = q_.tensors[t];
+    c.name += int16_ ? "/int16" : "/int8";
+    const int32_t ct = q_.add_tensor(std::move(c));
+    set_activation(ct, stats_for(t).seen() ? calibrated_from(stats_for(t)) : params_for_range({-1.0, 1.0}, int16_),
+                   std::string("requantized to ") + (int16_ ? "int16" : "int8"));
+    ops_->push_back(edge_op(op::kQuantize, t, ct));
+    ++report_->requantize_ops_added;
+    converted_[key] = ct;
+    return ct;
+  }
+
+  const TensorStats& stats_for(int32_t t) const {
+    static const TensorStats kNone;
+    return static_cast<size_t>(t) < stats_.size() ? stats_[t] : kNone;
+  }
+
+  QuantParams calibrated_from(const TensorStats& s) const {
+    return params_for_range(choose_range(s, o_.method, o_.percentile, int16_), int16_);
+  }
+
   QuantParams calibrated(int32_t t) const {
     return params_for_range(choose_range(stats_[t], o_.method, o_.percentile, int16_), int16_);
   }
@@ -135,10 +183,10 @@ class Converter {
   int32_t activation_input(size_t index, const ir::Op& o, int32_t t) {
     const ir::Tensor& x = q_.tensors[t];
     if (x.is_constant()) return quantize_constant(t, nullptr);
-    if (x.type != act_type_ && x.type == TensorType::kFloat32)
+    if (x.type == TensorType::kFloat32)
       throw HostError(op_label(index, o) + ": input tensor " + std::to_string(t) + " (" + x.name +
                       ") has no calibrated range (it is written after it is read)");
-    return t;
+    return x.type == TensorType::kInt8 || x.type == TensorType::kInt16 ? in_precision(t) : t;
   }
 
   void convert_op(ir::Op& o, std::vector<ir::Op>* ops) {
@@ -170,7 +218,7 @@ class Converter {
           break;
         }
         for (int32_t& t : o.inputs)
-          if (t >= 0 && (q_.tensors[t].type == TensorType::kFloat32)) t = activation_input(index, o, t);
+          if (t >= 0 && is_activation_type(q_.tensors[t].type)) t = activation_input(index, o, t);
         if ((o.code == op::kAdd || o.code == op::kSub) && int16_) o.options.set_bool(ir::add_opt::kPotScaleInt16, false);
         for (int32_t t : o.outputs) set_activation(t, calibrated(t), "calibrated");
     }
@@ -287,6 +335,11 @@ class Converter {
     return e;
   }
 
+  // Float before conversion, int8/int16 after (int32 index tensors are left alone).
+  static bool is_activation_type(TensorType t) {
+    return t == TensorType::kFloat32 || t == TensorType::kInt8 || t == TensorType::kInt16;
+  }
+
   static bool is_fixed(int32_t code) { return code == op::kSoftmax || code == op::kLogistic || code == op::kTanh; }
 
   static int producer_in(const std::vector<ir::Op>& ops, int32_t t) {
@@ -327,9 +380,11 @@ class Converter {
   const std::vector<TensorStats>& stats_;
   const QuantizeOptions& o_;
   QuantizeReport* report_;
-  bool int16_;
+  bool int16_ = false;                  // the precision of the op being converted
   std::vector<bool> done_;
-  TensorType act_type_;
+  TensorType act_type_ = TensorType::kInt8;
+  std::vector<ir::Op>* ops_ = nullptr;   // the converted ops so far (run())
+  std::map<std::pair<int32_t, int>, int32_t> converted_;
   std::map<int32_t, size_t> range_index_;
 };
 

@@ -50,7 +50,11 @@ struct QuantizeOptions {
   double percentile = 99.99;
   bool per_channel = true;
   IoType io = IoType::kInt8;
-  bool int16_activations = false;      // 16x8 mode
+  bool int16_activations = false;      // 16x8 mode for the whole graph
+  // Mixed precision: ops whose output tensor has one of these names run in 16x8 (int16 activations);
+  // the others in int8, with requantizing QUANTIZE ops where the two meet. Ignored when
+  // int16_activations is set. An unknown name is an error.
+  std::vector<std::string> int16_layers;
   std::function<void(size_t done, size_t total)> progress;   // optional; called after each run
   std::string name = "model";          // starts error messages (a file name)
 };
