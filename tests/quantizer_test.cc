@@ -720,7 +720,7 @@ void check_model(const std::string& dir, const ir::Graph& f, const ir::Graph& re
 TEST(QuantizeConformance, PretrainedResnet) {
   REQUIRE_SHARED();
   const ir::Graph f = ir::read_tflite_file(core("pretrainedResnet") + "/model.tflite");
-  check_model("pretrainedResnet", f, f, shipped_plus_noise(core("pretrainedResnet"), 5, 20.0f, 0.0f, 255.0f), true, 25.0);
+  check_model("pretrainedResnet", f, f, shipped_plus_noise(core("pretrainedResnet"), 2, 20.0f, 0.0f, 255.0f), true, 25.0);
 }
 
 TEST(QuantizeConformance, Ad01Autoencoder) {
