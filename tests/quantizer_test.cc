@@ -723,6 +723,32 @@ TEST(QuantizeConformance, PretrainedResnet) {
   check_model("pretrainedResnet", f, f, shipped_plus_noise(core("pretrainedResnet"), 2, 20.0f, 0.0f, 255.0f), true, 25.0);
 }
 
+TEST(QuantizeConformance, ResnetHasTheConverterStructure) {
+  // TensorFlow Lite's converter made pretrainedResnet_quant from the same network: the same ops and
+  // versions, the same tensor types and shapes, per-channel counts (but FC's) and fixed parameters.
+  REQUIRE_SHARED();
+  const ir::Graph f = ir::read_tflite_file(core("pretrainedResnet") + "/model.tflite");
+  const ir::Graph tfl = ir::read_tflite_file(core("pretrainedResnet_quant") + "/model.tflite");
+  const ir::Graph q = quant::quantize(f, shipped_plus_noise(core("pretrainedResnet"), 0, 0.0f, 0.0f, 255.0f), {});
+  ASSERT_EQ(q.ops.size(), tfl.ops.size());
+  for (size_t i = 0; i < q.ops.size(); ++i) {
+    SCOPED_TRACE("op " + std::to_string(i) + " " + q.ops[i].name());
+    EXPECT_EQ(q.ops[i].code, tfl.ops[i].code);
+    EXPECT_EQ(q.ops[i].version, tfl.ops[i].version);
+    ASSERT_EQ(q.ops[i].inputs.size(), tfl.ops[i].inputs.size());
+    for (size_t k = 0; k < q.ops[i].inputs.size(); ++k) {
+      const ir::Tensor &a = q.tensors[q.ops[i].inputs[k]], &b = tfl.tensors[tfl.ops[i].inputs[k]];
+      EXPECT_EQ(a.type, b.type) << "input " << k;
+      EXPECT_EQ(a.shape, b.shape) << "input " << k;
+      // The one deliberate difference: mote quantizes FULLY_CONNECTED weights per output channel
+      // too (the converter's file has one scale); TFLM runs both.
+      const bool fc_weights = q.ops[i].code == op::kFullyConnected && k > 0;
+      EXPECT_EQ(a.quant.scales.size(), fc_weights ? static_cast<size_t>(a.shape[0]) : b.quant.scales.size()) << "input " << k;
+    }
+  }
+  EXPECT_EQ(q.tensors[q.outputs[0]].quant, tfl.tensors[tfl.outputs[0]].quant);  // softmax 1/256, -128
+}
+
 TEST(QuantizeConformance, Ad01Autoencoder) {
   REQUIRE_SHARED();
   const ir::Graph f = ir::read_tflite_file(core("ad01_fp32") + "/model.tflite");
