@@ -500,7 +500,7 @@ TEST(ExportCompiles, HostWarningsAsErrorsAndTheExampleFirmwareRuns) {
                      " -c " + quote((dir / "use_settings.cc").string()) + " -o use_settings.o && c++" + flags + " -c " +
                      quote((source_root() / "targets/common/bench_main.cc").string()) + " -o bench_main.o && cc -std=c11 -Wall " +
                      "-Wextra -Werror" + inc + " -c host_board.c -o host_board.o && c++ tiny_model.o use_settings.o bench_main.o " +
-                     "host_board.o " + quote(lib.string()) + " -lm -o firmware",
+                     "host_board.o " + quote(lib.string()) + " -lm " + MOTE_TEST_SANITIZE_LINK_FLAGS + " -o firmware",
                  dir);
   ASSERT_EQ(c.status, 0) << c.err;
 
