@@ -1,6 +1,5 @@
 // `mote eval FLOAT.tflite QUANT.tflite --data DATA [--labels LABELS] [--limit N] [--json]`: how far a
 // quantized model is from its float original (host/eval/eval.h, docs/eval.md).
-#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "host/eval/eval.h"
 #include "host/files.h"
 
@@ -23,20 +23,6 @@ struct EvalCliOptions {
   size_t limit = 0;
   bool json = false;
 };
-
-// "evaluating [#########...........] 120/500": redrawn with \r on a terminal; otherwise a plain
-// line at every tenth of the way.
-void show_progress(size_t done, size_t total, bool tty) {
-  if (tty) {
-    const size_t width = 30, filled = total ? done * width / total : width;
-    std::fprintf(stderr, "\revaluating [%s%s] %zu/%zu", std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
-                 done, total);
-    if (done == total) std::fputc('\n', stderr);
-  } else if (done == total || (total >= 10 && done % (total / 10) == 0)) {
-    std::fprintf(stderr, "evaluating: %zu/%zu samples\n", done, total);
-  }
-  std::fflush(stderr);
-}
 
 std::vector<int32_t> input_shape(const std::string& model_path) {
   const std::unique_ptr<host::LoadedModel> m = host::load_model(model_path);
@@ -57,18 +43,11 @@ int run_eval(const EvalCliOptions& o) {
   if (!data.split.empty()) std::fprintf(stderr, "evaluating on the %s split of %s\n", data.split.c_str(), o.data.c_str());
   eval::EvalOptions options;
   options.limit = o.limit;
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  bool mid_line = false;  // a bar is drawn and not finished: an error must start on a new line
-  options.progress = [tty, &mid_line](size_t done, size_t total) {
-    show_progress(done, total, tty);
-    mid_line = tty && done < total;
-  };
   eval::EvalReport r;
-  try {
+  {
+    ProgressBar bar("evaluating", "samples");
+    options.progress = [&bar](size_t done, size_t total) { bar.update(done, total); };
     r = eval::evaluate_pair(o.float_model, o.quant_model, samples, labels, options);
-  } catch (...) {
-    if (mid_line) std::fputc('\n', stderr);
-    throw;
   }
   const std::string out = o.json ? eval::report_json(r).dump(2) + "\n" : eval::report_text(r);
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "host/error.h"
 #include "host/ir/tflite_reader.h"
 #include "host/ir/tflite_writer.h"
@@ -32,20 +33,6 @@ struct QuantizeCliOptions {
   std::vector<std::string> int16_layers;
   size_t limit = 0;
 };
-
-// "calibrating [######......] 12/40" redrawn with \r on a terminal; plain lines at each tenth
-// otherwise.
-void calibration_progress(size_t done, size_t total, bool tty) {
-  if (tty) {
-    const size_t width = 30, filled = total ? done * width / total : width;
-    std::fprintf(stderr, "\rcalibrating [%s%s] %zu/%zu runs", std::string(filled, '#').c_str(),
-                 std::string(width - filled, '.').c_str(), done, total);
-    if (done == total) std::fputc('\n', stderr);
-  } else if (done == total || (total >= 10 && done % (total / 10) == 0)) {
-    std::fprintf(stderr, "calibrating: %zu/%zu runs\n", done, total);
-  }
-  std::fflush(stderr);
-}
 
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
@@ -117,10 +104,13 @@ int run_quantize(QuantizeCliOptions o) {
   q.int16_activations = o.int16;
   q.int16_layers = o.int16_layers;
   q.name = o.model;
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  q.progress = [tty](size_t done, size_t total) { calibration_progress(done, total, tty); };
   quant::QuantizeReport r;
-  const ir::Graph g = quant::quantize(f, samples, q, &r);
+  ir::Graph g;
+  {
+    ProgressBar bar("calibrating", "runs");
+    q.progress = [&bar](size_t done, size_t total) { bar.update(done, total); };
+    g = quant::quantize(f, samples, q, &r);
+  }
   const std::vector<uint8_t> bytes = ir::write_tflite(g);
   write_atomically(bytes, o.output);
   const std::string out = summary(o, r, bytes.size());

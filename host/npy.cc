@@ -22,7 +22,8 @@ struct DtypeInfo {
 };
 constexpr DtypeInfo kDtypes[] = {
     {NpyDtype::kFloat32, "<f4", 4}, {NpyDtype::kInt8, "|i1", 1},  {NpyDtype::kInt16, "<i2", 2},
-    {NpyDtype::kInt32, "<i4", 4},   {NpyDtype::kUInt8, "|u1", 1},
+    {NpyDtype::kInt32, "<i4", 4},   {NpyDtype::kUInt8, "|u1", 1},  {NpyDtype::kInt64, "<i8", 8},
+    {NpyDtype::kFloat64, "<f8", 8},
 };
 
 const DtypeInfo& info(NpyDtype d) {
@@ -183,6 +184,24 @@ size_t NpyArray::elements() const {
   return n;
 }
 
+double NpyArray::value(size_t i) const {
+  const uint8_t* p = data.data() + i * npy_itemsize(dtype);
+  auto load = [p](auto v) {
+    std::memcpy(&v, p, sizeof(v));
+    return static_cast<double>(v);
+  };
+  switch (dtype) {
+    case NpyDtype::kFloat32: return load(float{});
+    case NpyDtype::kInt8: return load(int8_t{});
+    case NpyDtype::kInt16: return load(int16_t{});
+    case NpyDtype::kInt32: return load(int32_t{});
+    case NpyDtype::kUInt8: return load(uint8_t{});
+    case NpyDtype::kInt64: return load(int64_t{});
+    case NpyDtype::kFloat64: return load(double{});
+  }
+  return 0;
+}
+
 std::string NpyArray::shape_string() const {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -227,7 +246,7 @@ NpyArray parse_npy(const uint8_t* bytes, size_t size, const std::string& name) {
     }
   }
   if (!known)
-    throw HostError(name + ": unsupported .npy dtype '" + descr + "' (mote reads <f4, |i1, <i2, <i4, |u1)" +
+    throw HostError(name + ": unsupported .npy dtype '" + descr + "' (mote reads <f4, <f8, |i1, <i2, <i4, <i8, |u1)" +
                     (!descr.empty() && descr[0] == '>' ? "; big-endian data is not supported" : ""));
 
   uint64_t need = npy_itemsize(a.dtype);

@@ -9,8 +9,9 @@
 // Read: versions 1.0, 2.0 and 3.0 (3.0 only allows a UTF-8 header, which changes nothing for the
 // keys used here). Write: version 1.0, header padded so the data starts at a multiple of 64 bytes
 // (version 2.0 only if the header would not fit in 65535 bytes). Element types: '<f4' (float32),
-// '|i1' (int8), '<i2' (int16), '<i4' (int32), '|u1' (uint8). Fortran-ordered arrays, big-endian
-// data, other types and malformed headers are refused.
+// '|i1' (int8), '<i2' (int16), '<i4' (int32), '|u1' (uint8), '<i8' (int64, NumPy's default integer),
+// '<f8' (float64, NumPy's default float). Fortran-ordered arrays, big-endian data, other types and
+// malformed headers are refused.
 //
 // The header is checked strictly: magic, version, header length inside the file, a dict with
 // exactly the keys 'descr', 'fortran_order' and 'shape' (each once), a shape tuple of non-negative
@@ -31,11 +32,11 @@
 
 namespace mote::host {
 
-enum class NpyDtype { kFloat32, kInt8, kInt16, kInt32, kUInt8 };
+enum class NpyDtype { kFloat32, kInt8, kInt16, kInt32, kUInt8, kInt64, kFloat64 };
 
-// "<f4", "|i1", "<i2", "<i4", "|u1".
+// "<f4", "|i1", "<i2", "<i4", "|u1", "<i8", "<f8".
 const char* npy_descr(NpyDtype d);
-// 4, 1, 2, 4, 1.
+// 4, 1, 2, 4, 1, 8, 8.
 size_t npy_itemsize(NpyDtype d);
 // The .npy type that stores `t`'s elements; false for tensor types .npy I/O does not handle.
 bool npy_dtype_for(mote::TensorType t, NpyDtype* out);
@@ -50,6 +51,8 @@ struct NpyArray {
   const T* as() const {
     return reinterpret_cast<const T*>(data.data());
   }
+  // Element i (C order) of any dtype, as a double (exact for every type but int64 beyond 2^53).
+  double value(size_t i) const;
   // "(1, 49, 10, 1)" — the shape as NumPy prints it.
   std::string shape_string() const;
 };

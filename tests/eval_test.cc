@@ -143,6 +143,9 @@ TEST(EvalLabels, NpyShapesAndTypes) {
   EXPECT_EQ(mote::eval::load_labels(d + "/c.npy"), (std::vector<int64_t>{4, 1}));
   write_npy<float>(d + "/d.npy", NpyDtype::kFloat32, {2}, {4.0f, 1.5f});
   EXPECT_CONTAINS(error_of([&] { mote::eval::load_labels(d + "/d.npy"); }), "label 1 is 1.5");
+  // NumPy's default integer type, as np.save(labels) writes it.
+  write_npy<int64_t>(d + "/i64.npy", NpyDtype::kInt64, {3}, {7, 0, 4});
+  EXPECT_EQ(mote::eval::load_labels(d + "/i64.npy"), (std::vector<int64_t>{7, 0, 4}));
   write_npy<int8_t>(d + "/e.npy", NpyDtype::kInt8, {2, 2}, {1, 2, 3, 4});
   EXPECT_CONTAINS(error_of([&] { mote::eval::load_labels(d + "/e.npy"); }), "shape (N,) or (N, 1), not (2, 2)");
   EXPECT_CONTAINS(error_of([&] { mote::eval::check_label_count(90, 100, "y.npy"); }), "y.npy: 90 labels for 100 samples");

@@ -85,6 +85,28 @@ TEST(Npy, ReadsWhatNumpyWrites) {
   EXPECT_EQ(s.data, std::vector<uint8_t>{7});
 }
 
+// NumPy's default integer and float types (np.array([3, -1]) is int64, np.array([0.5]) float64):
+// labels and features saved without an explicit dtype.
+TEST(Npy, ReadsInt64AndFloat64AsValues) {
+  NpyArray i = parse(numpy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+                                {0x03, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
+  EXPECT_EQ(i.dtype, NpyDtype::kInt64);
+  ASSERT_EQ(i.elements(), 2u);
+  EXPECT_EQ(i.value(0), 3.0);
+  EXPECT_EQ(i.value(1), -1.0);
+
+  // 0.5 and -1.25 as little-endian doubles.
+  NpyArray f = parse(numpy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }",
+                                {0, 0, 0, 0, 0, 0, 0xe0, 0x3f, 0, 0, 0, 0, 0, 0, 0xf4, 0xbf}));
+  EXPECT_EQ(f.dtype, NpyDtype::kFloat64);
+  EXPECT_EQ(f.value(0), 0.5);
+  EXPECT_EQ(f.value(1), -1.25);
+  // The other types through the same accessor.
+  EXPECT_EQ(parse(numpy_file(kI16Dict, kI16Data)).value(5), -6.0);
+  expect_error(numpy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", {1, 0, 0, 0, 0, 0, 0, 0}),
+               "data is 8 bytes but shape (2,) <i8");
+}
+
 TEST(Npy, WritesExactlyWhatNumpyWrites) {
   NpyArray a;
   a.dtype = NpyDtype::kInt16;
@@ -158,7 +180,7 @@ TEST(Npy, RejectsMalformedFiles) {
     expect_error(b, "header length 255 runs past the end");
   }
   expect_error(raw_file(1, "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }\n", d6), "fortran_order is True");
-  expect_error(raw_file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }\n", d6), "unsupported .npy dtype '<f8'");
+  expect_error(raw_file(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 3), }\n", d6), "unsupported .npy dtype '<c8'");
   expect_error(raw_file(1, "{'descr': '>i2', 'fortran_order': False, 'shape': (2, 3), }\n", d6), "big-endian");
   expect_error(raw_file(1, "{'fortran_order': False, 'shape': (2, 3), }\n", d6), "missing key 'descr'");
   expect_error(raw_file(1, "{'descr': '<i2', 'shape': (2, 3), }\n", d6), "missing key 'fortran_order'");

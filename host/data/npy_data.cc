@@ -15,15 +15,7 @@ namespace {
 std::vector<float> npy_floats(const NpyArray& a) {
   const size_t n = a.elements();
   std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) {
-    switch (a.dtype) {
-      case NpyDtype::kFloat32: v[i] = a.as<float>()[i]; break;
-      case NpyDtype::kInt8: v[i] = static_cast<float>(a.as<int8_t>()[i]); break;
-      case NpyDtype::kInt16: v[i] = static_cast<float>(a.as<int16_t>()[i]); break;
-      case NpyDtype::kInt32: v[i] = static_cast<float>(a.as<int32_t>()[i]); break;
-      case NpyDtype::kUInt8: v[i] = static_cast<float>(a.as<uint8_t>()[i]); break;
-    }
-  }
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(a.value(i));
   return v;
 }
 
@@ -50,7 +42,7 @@ Loaded read_npy_pair(const DataSpec& spec, const std::string& x_path, const std:
                     " samples in " + x_path + " " + xa.shape_string());
   }
   Loaded out;
-  const bool integer_y = ya.dtype != NpyDtype::kFloat32;
+  const bool integer_y = ya.dtype != NpyDtype::kFloat32 && ya.dtype != NpyDtype::kFloat64;
   out.classification = spec.task == Task::kClassification ||
                        (spec.task == Task::kAuto && integer_y && ya.shape.size() == 1);
   if (out.classification && ya.shape.size() == 2 && ya.shape[1] != 1) {

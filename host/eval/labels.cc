@@ -21,19 +21,14 @@ std::vector<int64_t> labels_from_npy(const std::string& path, const host::Aligne
   if (n == 0) throw host::HostError(path + ": no labels (shape " + a.shape_string() + ")");
   std::vector<int64_t> out(n);
   for (size_t i = 0; i < n; ++i) {
-    switch (a.dtype) {
-      case host::NpyDtype::kInt8: out[i] = a.as<int8_t>()[i]; break;
-      case host::NpyDtype::kUInt8: out[i] = a.as<uint8_t>()[i]; break;
-      case host::NpyDtype::kInt16: out[i] = a.as<int16_t>()[i]; break;
-      case host::NpyDtype::kInt32: out[i] = a.as<int32_t>()[i]; break;
-      case host::NpyDtype::kFloat32: {
-        const float v = a.as<float>()[i];
-        if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 2147483647.0f)
-          throw host::HostError(path + ": label " + std::to_string(i) + " is " + std::to_string(v) + ", not an integer");
-        out[i] = static_cast<int64_t>(v);
-        break;
-      }
+    if (a.dtype == host::NpyDtype::kInt64) {  // exact, whatever its size (range is checked later)
+      std::memcpy(&out[i], a.data.data() + i * 8, 8);
+      continue;
     }
+    const double v = a.value(i);
+    if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 2147483647.0)
+      throw host::HostError(path + ": label " + std::to_string(i) + " is " + std::to_string(v) + ", not an integer");
+    out[i] = static_cast<int64_t>(v);
   }
   return out;
 }

@@ -45,16 +45,7 @@ bool same_dims(const std::vector<int64_t>& a, size_t first, const std::vector<in
 
 std::vector<float> npy_values(const host::NpyArray& a, size_t begin, size_t count) {
   std::vector<float> v(count);
-  for (size_t i = 0; i < count; ++i) {
-    const size_t k = begin + i;
-    switch (a.dtype) {
-      case host::NpyDtype::kFloat32: v[i] = a.as<float>()[k]; break;
-      case host::NpyDtype::kInt8: v[i] = a.as<int8_t>()[k]; break;
-      case host::NpyDtype::kUInt8: v[i] = a.as<uint8_t>()[k]; break;
-      case host::NpyDtype::kInt16: v[i] = a.as<int16_t>()[k]; break;
-      case host::NpyDtype::kInt32: v[i] = static_cast<float>(a.as<int32_t>()[k]); break;
-    }
-  }
+  for (size_t i = 0; i < count; ++i) v[i] = static_cast<float>(a.value(begin + i));
   return v;
 }
 
