@@ -26,23 +26,15 @@
 #include "host/report.h"
 #include "host/session.h"
 #include "runtime/op_resolver.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_support.h"
 
 namespace {
 
 using nlohmann::json;
 
-struct CliResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using mote::testing::CliResult;
+using mote::testing::expect_one_line_error;
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -55,31 +47,7 @@ std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "cli_test_" + std::to_string(::getpid()) + "_" + name;
 }
 
-// Runs `mote <args>` with stdout and stderr captured separately.
-CliResult mote(const std::vector<std::string>& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  std::string cmd = quote(MOTE_CLI_PATH);
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
-  int raw = std::system(cmd.c_str());
-  CliResult r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
-// The error contract: non-zero status (given), nothing else on stderr but "mote: ...\n".
-void expect_one_line_error(const CliResult& r, int status, const std::string& part) {
-  EXPECT_EQ(r.status, status) << "stderr: " << r.err;
-  EXPECT_EQ(r.err.rfind("mote: ", 0), 0u) << "stderr: " << r.err;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.back(), '\n');
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-  EXPECT_NE(r.err.find(part), std::string::npos) << "stderr: " << r.err << "expected to contain: " << part;
-}
+CliResult mote(const std::vector<std::string>& args) { return mote::testing::run_mote(args); }
 
 std::string model_dir(const std::string& shared, const std::string& name) {
   for (const char* group : {"core", "stateful"}) {

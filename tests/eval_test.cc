@@ -3,7 +3,6 @@
 // worst), models whose tensor names do not match, the errors, the command end to end, and the
 // shipped pretrainedResnet / pretrainedResnet_quant pair.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +28,7 @@
 #include "host/npy.h"
 #include "host/quant/quantize.h"
 #include "host/session.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/test_support.h"
 
@@ -547,30 +547,12 @@ TEST(EvalMlp, MoteQuantizerKeepsNamesAndACoarsenedLayerComesOutWorst) {
 
 // ---- the command ---------------------------------------------------------------------------------
 
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using CliRun = mote::testing::CliResult;
 
 // `mote eval <args>` as a separate process, stdout and stderr kept apart.
-CliRun mote_eval(const std::vector<std::string>& args) {
-  const std::string dir = temp_dir("cli_run");
-  std::string cmd = std::string("'") + MOTE_CLI_PATH + "' eval";
-  for (const std::string& a : args) cmd += " '" + a + "'";  // test paths hold no quotes
-  cmd += " >'" + dir + "/out' 2>'" + dir + "/err' </dev/null";
-  const int raw = std::system(cmd.c_str());
-  CliRun r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(dir + "/out");
-  r.err = slurp(dir + "/err");
-  return r;
+CliRun mote_eval(std::vector<std::string> args) {
+  args.insert(args.begin(), "eval");
+  return mote::testing::run_mote(args);
 }
 
 // Samples as one .npy of shape (N, 16), and labels as text: the float model's classes, except
@@ -680,27 +662,22 @@ TEST(EvalCli, SpecDataMeansItsTestSplitWithLabels) {
   EXPECT_DOUBLE_EQ(got["int8_accuracy"].get<double>(), want.quant_accuracy);
 }
 
-void expect_error(const CliRun& r, int status, const std::string& part) {
-  EXPECT_EQ(r.status, status) << r.err;
-  EXPECT_EQ(r.err.rfind("mote: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_CONTAINS(r.err, part);
-}
+using mote::testing::expect_one_line_error;
 
 TEST(EvalCli, ErrorsAreOneLine) {
   const MlpPair p = mlp_pair("cli_errors");
   std::vector<int64_t> labels;
   write_mlp_data(p, &labels);
-  expect_error(mote_eval({p.float_path, p.quant_path}), 2, "--data is required");
-  expect_error(mote_eval({p.float_path, p.quant_path, "--data", p.dir + "/x.npy", "--limit", "0"}), 2, "--limit");
+  expect_one_line_error(mote_eval({p.float_path, p.quant_path}), 2, "--data is required");
+  expect_one_line_error(mote_eval({p.float_path, p.quant_path, "--data", p.dir + "/x.npy", "--limit", "0"}), 2, "--limit");
   write_text(p.dir + "/short.txt", "1\n2\n3\n");
-  expect_error(mote_eval({p.float_path, p.quant_path, "--data", p.dir + "/x.npy", "--labels", p.dir + "/short.txt"}), 1,
+  expect_one_line_error(mote_eval({p.float_path, p.quant_path, "--data", p.dir + "/x.npy", "--labels", p.dir + "/short.txt"}), 1,
                p.dir + "/short.txt (for " + p.dir + "/x.npy): 3 labels for 64 samples");
   write_npy<float>(p.dir + "/x5.npy", mote::host::NpyDtype::kFloat32, {2, 5}, std::vector<float>(10, 0.5f));
-  expect_error(mote_eval({p.float_path, p.quant_path, "--data", p.dir + "/x5.npy"}), 1, "(2, 5)");
+  expect_one_line_error(mote_eval({p.float_path, p.quant_path, "--data", p.dir + "/x5.npy"}), 1, "(2, 5)");
   const ReshapePair other = reshape_pair("cli_other");
-  expect_error(mote_eval({p.float_path, other.quant_path, "--data", p.dir + "/x.npy"}), 1, "input 0 has shape [1,16] in");
-  expect_error(mote_eval({p.float_path, p.dir + "/missing.tflite", "--data", p.dir + "/x.npy"}), 1, "missing.tflite: cannot open");
+  expect_one_line_error(mote_eval({p.float_path, other.quant_path, "--data", p.dir + "/x.npy"}), 1, "input 0 has shape [1,16] in");
+  expect_one_line_error(mote_eval({p.float_path, p.dir + "/missing.tflite", "--data", p.dir + "/x.npy"}), 1, "missing.tflite: cannot open");
 }
 
 // ---- the shipped MLPerf Tiny ResNet and its int8 version -----------------------------------------

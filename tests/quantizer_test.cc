@@ -5,7 +5,6 @@
 // models and the hybrid KWS model quantized and checked for TensorFlow Lite Micro's conventions and
 // for agreement with the float model, and the command line.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +30,7 @@
 #include "host/quant/ops.h"
 #include "host/quant/quantize.h"
 #include "host/session.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/test_support.h"
 
 namespace mote {
@@ -779,29 +779,8 @@ TEST(QuantizeConformance, HybridKwsBecomesFullInteger) {
 
 // ---- the command line ------------------------------------------------------------------------
 
-struct Cli {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-Cli mote_cli(const std::vector<std::string>& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  std::string cmd = std::string("'") + MOTE_CLI_PATH + "'";
-  for (const std::string& a : args) cmd += " '" + a + "'";
-  cmd += " >'" + out + "' 2>'" + err + "' </dev/null";
-  const int raw = std::system(cmd.c_str());
-  Cli r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
+using Cli = mote::testing::CliResult;
+const auto& mote_cli = mote::testing::run_mote;
 
 TEST(QuantizeCli, QuantizesReportsAndRefuses) {
   const std::string model = temp_path("cli_small.tflite"), calib = temp_path("cli_calib.npy"), out = temp_path("cli_q.tflite");
