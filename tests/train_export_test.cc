@@ -3,7 +3,6 @@
 // kind, BatchNorm folding and activation fusion give the expected ops and the same numbers, Conv1D
 // runs as a CONV_2D of height 1.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -24,6 +23,7 @@
 #include "host/train/spec.h"
 #include "host/train/to_graph.h"
 #include "host/train/train_run.h"
+#include "tests/support/cli_runner.h"
 #include "host/train/trainer.h"
 
 namespace {
@@ -266,23 +266,6 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
-
-CliRun mote_cli(const std::string& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const int raw = std::system((std::string(MOTE_CLI_PATH) + " " + args + " >" + out + " 2>" + err + " </dev/null").c_str());
-  CliRun r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
 const char* kSineSpec = R"(name: tiny_sine
 input: [1]
 layers:
@@ -299,7 +282,8 @@ TEST(TrainCli, TinySineEndToEnd) {
   fs::create_directories(dir + "/out");
   std::ofstream(dir + "/spec.yaml") << kSineSpec;
   std::ofstream(dir + "/out/notes.txt") << "mine";  // a user file in OUTDIR stays
-  const CliRun r = mote_cli("train " + dir + "/spec.yaml -o " + dir + "/out --epochs 4 --threads 2 --quantize --seed 3");
+  const mote::testing::CliResult r = mote::testing::run_mote(
+      {"train", dir + "/spec.yaml", "-o", dir + "/out", "--epochs", "4", "--threads", "2", "--quantize", "--seed", "3"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("tiny_sine: 49 parameters, 4 epochs"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("int8_mae: "), std::string::npos) << r.out;
@@ -332,8 +316,8 @@ TEST(TrainCli, BadSpecIsOneLineNamingTheLine) {
   const std::string dir = temp_path("bad");
   fs::create_directories(dir);
   std::ofstream(dir + "/spec.yaml") << "input: [1]\nlayers:\n  - {type: dense, units: 4}\n  - {type: dense, unit: 1}\n";
-  const CliRun r = mote_cli("train " + dir + "/spec.yaml -o " + dir + "/out");
-  EXPECT_EQ(r.status, 1);
+  const mote::testing::CliResult r = mote::testing::run_mote({"train", dir + "/spec.yaml", "-o", dir + "/out"});
+  mote::testing::expect_one_line_error(r, 1, "spec.yaml:4:");
   EXPECT_EQ(r.err, "mote: " + dir + "/spec.yaml:4: layer 2 (dense): unknown key 'unit' (known keys: type, name, inputs, units, "
                     "activation, use_bias, init)\n");
   EXPECT_FALSE(fs::exists(dir + "/out"));
