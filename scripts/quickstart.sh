@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mote needs to build (Debian packages), builds the host tools, and runs the main
 # job on a bundled example: inspect a real keyword-spotting model, run it on a sample input and
-# check the output against the reference bytes, then benchmark it.
+# check the output against the reference bytes, then benchmark it; then train the bundled sine
+# example, quantize it to int8 and compare the two models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,3 +30,10 @@ if cmp -s "$out" "$example/output_0_0.bin"; then echo "output matches the refere
 rm -f "$out"
 echo "== mote bench"
 $mote bench "$example/model.tflite" --iterations 20
+
+# The bundled sine example from data to an int8 model: train (a second), quantize, evaluate.
+sine=build/quickstart/sine
+echo "== mote train examples/sine/spec.yaml --quantize"
+$mote train examples/sine/spec.yaml -o "$sine" --quantize
+echo "== mote eval (float vs int8 on the spec's test split)"
+$mote eval "$sine/model_float.tflite" "$sine/model_int8.tflite" --data examples/sine/spec.yaml
