@@ -102,41 +102,58 @@ class WorkDir {
   bool keep_ = false;
 };
 
-std::vector<uint8_t> from_hex(const std::string& hex) {
-  std::vector<uint8_t> v;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) v.push_back(static_cast<uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  return v;
+// Lowercase hex pairs to bytes; false on an odd length or a character outside [0-9a-f].
+bool from_hex(const std::string& hex, std::vector<uint8_t>* out) {
+  if (hex.size() % 2) return false;
+  auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  out->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<uint8_t>(hi * 16 + lo));
+  }
+  return true;
 }
 
-// What the firmware printed (targets/common/bench_main.cc).
-struct FirmwareOutput {
-  bool ok = false;
-  std::string error;  // the `mote: error ...` line, if any
-  uint64_t arena_bytes = 0;
-  uint64_t stack_bytes = 0;
-  std::vector<std::vector<uint8_t>> outputs;
-};
+// "mote: output <j> <hex>" -> j and the bytes. Parsed by hand: outputs can be tens of kilobytes
+// of hex, which std::regex matches recursively (one stack frame per character).
+bool parse_output_line(const std::string& line, size_t* index, std::vector<uint8_t>* bytes) {
+  static const std::string prefix = "mote: output ";
+  if (line.compare(0, prefix.size(), prefix) != 0) return false;
+  size_t pos = prefix.size(), j = 0;
+  const size_t digits = pos;
+  while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9' && pos - digits < 9) j = j * 10 + static_cast<size_t>(line[pos++] - '0');
+  if (pos == digits || pos >= line.size() || line[pos] != ' ') return false;
+  size_t end = line.size();
+  while (end > pos + 1 && (line[end - 1] == ' ' || line[end - 1] == '\r' || line[end - 1] == '\t')) --end;
+  if (!from_hex(line.substr(pos + 1, end - pos - 1), bytes)) return false;
+  *index = j;
+  return true;
+}
+
+}  // namespace
 
 FirmwareOutput parse_firmware_output(const std::string& text) {
   FirmwareOutput f;
   std::istringstream in(text);
   std::string line;
-  std::smatch m;
-  const std::regex output_re(R"(mote: output (\d+) ([0-9a-f]*)\s*)");
   while (std::getline(in, line)) {
     unsigned long long v = 0;
+    size_t j = 0;
+    std::vector<uint8_t> bytes;
     if (line.rfind("mote: ok", 0) == 0) f.ok = true;
     if (line.rfind("mote: error", 0) == 0 && f.error.empty()) f.error = line;
     if (std::sscanf(line.c_str(), "mote: arena_bytes %llu", &v) == 1) f.arena_bytes = v;
     if (std::sscanf(line.c_str(), "mote: stack_bytes %llu", &v) == 1) f.stack_bytes = v;
-    if (std::regex_match(line, m, output_re)) {
-      const size_t j = std::stoul(m[1].str());
+    if (parse_output_line(line, &j, &bytes)) {
       if (f.outputs.size() <= j) f.outputs.resize(j + 1);
-      f.outputs[j] = from_hex(m[2].str());
+      f.outputs[j] = std::move(bytes);
     }
   }
   return f;
 }
+
+namespace {
 
 std::vector<uint64_t> parse_counts(const std::string& text) {
   std::vector<uint64_t> v;

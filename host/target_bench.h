@@ -100,6 +100,19 @@ struct TargetBenchResult {
 
 TargetBenchResult bench_on_target(const TargetBenchOptions& o);
 
+// What the example firmware (targets/common/bench_main.cc) printed: "mote: arena_bytes N",
+// "mote: stack_bytes N", "mote: output <j> <lowercase hex>" per output, "mote: ok" or
+// "mote: error ...". Lines it does not know are ignored; a malformed output line is skipped (the
+// output then counts as missing).
+struct FirmwareOutput {
+  bool ok = false;
+  std::string error;  // the first `mote: error ...` line, if any
+  uint64_t arena_bytes = 0;
+  uint64_t stack_bytes = 0;
+  std::vector<std::vector<uint8_t>> outputs;  // index j = output j
+};
+FirmwareOutput parse_firmware_output(const std::string& text);
+
 // ELF section sizes: flash = SHF_ALLOC sections with contents, RAM = SHF_ALLOC + SHF_WRITE
 // sections (with or without contents). `readelf_output` is `readelf -S -W` text.
 struct SectionSizes {

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "host/target_bench.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/run_model.h"
 #include "tests/support/test_support.h"
@@ -108,19 +109,11 @@ FirmwareRun parse_run(const Result& r) {
   FirmwareRun f;
   f.status = r.status;
   f.log = r.out + r.err;
-  std::istringstream in(f.log);
-  std::string line;
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (std::regex_match(line, m, std::regex("mote: arena_bytes (\\d+)"))) f.arena_bytes = std::stoll(m[1]);
-    if (std::regex_match(line, m, std::regex("mote: stack_bytes (\\d+)"))) f.stack_bytes = std::stoll(m[1]);
-    if (std::regex_match(line, m, std::regex("mote: output (\\d+) ([0-9a-f]*)"))) {
-      size_t j = std::stoul(m[1]);
-      if (f.outputs.size() <= j) f.outputs.resize(j + 1);
-      f.outputs[j] = m[2];
-    }
-    if (line == "mote: ok") f.ok = true;
-  }
+  const mote::host::FirmwareOutput o = mote::host::parse_firmware_output(f.log);
+  f.ok = o.ok;
+  f.arena_bytes = o.arena_bytes ? static_cast<long long>(o.arena_bytes) : -1;
+  f.stack_bytes = o.stack_bytes ? static_cast<long long>(o.stack_bytes) : -1;
+  for (const std::vector<uint8_t>& bytes : o.outputs) f.outputs.push_back(hex(bytes));
   return f;
 }
 

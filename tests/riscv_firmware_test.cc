@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/target_bench.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -65,12 +66,6 @@ Result run(const std::string& cmd, const fs::path& dir) {
   return r;
 }
 
-std::vector<uint8_t> from_hex(const std::string& hex) {
-  std::vector<uint8_t> v;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) v.push_back(static_cast<uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  return v;
-}
-
 // What one QEMU run of the firmware printed.
 struct FirmwareRun {
   int status = -1;
@@ -86,20 +81,12 @@ FirmwareRun parse_run(const Result& r, const std::string& count_text) {
   FirmwareRun f;
   f.status = r.status;
   f.log = r.out + r.err + count_text;
-  std::smatch m;
-  std::istringstream in(r.out + "\n" + r.err);
+  const mote::host::FirmwareOutput o = mote::host::parse_firmware_output(r.out + "\n" + r.err);
+  f.ok = o.ok;
+  f.arena_bytes = o.arena_bytes ? static_cast<long long>(o.arena_bytes) : -1;
+  f.stack_bytes = o.stack_bytes ? static_cast<long long>(o.stack_bytes) : -1;
+  f.outputs = o.outputs;
   std::string line;
-  const std::regex output_re(R"(mote: output (\d+) ([0-9a-f]*))");
-  while (std::getline(in, line)) {
-    if (line == "mote: ok") f.ok = true;
-    if (std::sscanf(line.c_str(), "mote: arena_bytes %lld", &f.arena_bytes) == 1) continue;
-    if (std::sscanf(line.c_str(), "mote: stack_bytes %lld", &f.stack_bytes) == 1) continue;
-    if (std::regex_match(line, m, output_re)) {
-      const size_t j = std::stoul(m[1].str());
-      if (f.outputs.size() <= j) f.outputs.resize(j + 1);
-      f.outputs[j] = from_hex(m[2].str());
-    }
-  }
   std::istringstream cin(count_text);
   long long n = 0;
   while (std::getline(cin, line))
