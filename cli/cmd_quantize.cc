@@ -2,11 +2,8 @@
 // [--percentile P] [--per-tensor] [--io float|int8] [--int16 | --int16-layer TENSOR ...] [--limit N]
 // [--verbose]`:
 // post-training full-integer quantization (host/quant/quantize.h, docs/quantize.md).
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -16,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "host/error.h"
+#include "host/files.h"
 #include "host/ir/tflite_reader.h"
 #include "host/ir/tflite_writer.h"
 #include "host/quant/calib_data.h"
@@ -38,24 +36,6 @@ bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   if (std::filesystem::equivalent(a, b, ec)) return true;
   return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
-}
-
-// Writes the bytes next to `path` and renames them into place, so a reader never sees half a file.
-void write_atomically(const std::vector<uint8_t>& bytes, const std::string& path) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw host::HostError(path + ": cannot write: " + std::strerror(errno));
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw host::HostError(path + ": cannot write: " + std::strerror(errno));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw host::HostError(path + ": cannot write: " + ec.message());
-  }
 }
 
 std::string summary(const QuantizeCliOptions& o, const quant::QuantizeReport& r, size_t bytes) {
@@ -112,7 +92,7 @@ int run_quantize(QuantizeCliOptions o) {
     g = quant::quantize(f, samples, q, &r);
   }
   const std::vector<uint8_t> bytes = ir::write_tflite(g);
-  write_atomically(bytes, o.output);
+  host::write_file_atomically(o.output, bytes.data(), bytes.size());
   const std::string out = summary(o, r, bytes.size());
   std::fwrite(out.data(), 1, out.size(), stdout);
   return std::fflush(stdout) == 0 ? 0 : 1;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -71,6 +72,21 @@ void write_file(const std::string& path, const void* bytes, size_t size) {
   int fd = f.fd;
   f.fd = -1;
   if (::close(fd) != 0) throw HostError(os_error(path, "cannot write", errno));
+}
+
+void write_file_atomically(const std::string& path, const void* bytes, size_t size) {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  try {
+    write_file(tmp, bytes, size);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    std::remove(tmp.c_str());
+    throw HostError(os_error(path, "cannot replace", e));
+  }
 }
 
 std::unique_ptr<LoadedModel> load_model(const std::string& path) {

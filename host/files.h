@@ -48,6 +48,9 @@ class AlignedBuffer {
 AlignedBuffer read_file(const std::string& path);
 // Writes `bytes` to `path` (created or truncated). Throws HostError naming the file on failure.
 void write_file(const std::string& path, const void* bytes, size_t size);
+// The same through a temporary file beside `path` renamed into place, so a reader never sees half
+// a file and a failed write leaves what was at `path` untouched.
+void write_file_atomically(const std::string& path, const void* bytes, size_t size);
 
 // A .tflite file in aligned memory plus its verified view. Not copyable or movable: the Model
 // (and any Interpreter built on it) point into it.

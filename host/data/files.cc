@@ -6,12 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 #include "host/data/readers.h"
 #include "host/error.h"
+#include "host/files.h"
 
 namespace mote::data {
 
@@ -26,22 +25,13 @@ std::string resolve_path(const DataSpec& spec, const std::string& path, const ch
   return p.string();
 }
 
-namespace {
-
-std::vector<uint8_t> read_plain(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw HostError(path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw HostError(path + ": read error");
-  return out;
-}
-
-}  // namespace
-
 std::vector<uint8_t> read_bytes(const std::string& path, bool gunzip) {
+  if (!gunzip) {
+    const host::AlignedBuffer b = host::read_file(path);  // names the file on any failure
+    return std::vector<uint8_t>(b.data(), b.data() + b.size());
+  }
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw HostError(path + ": is a directory, not a file");
-  if (!gunzip) return read_plain(path);
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) throw HostError(path + ": cannot open: " + std::strerror(errno));
   gzbuffer(f, 1 << 18);
